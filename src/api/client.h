@@ -1,0 +1,75 @@
+// The Centercode HTTP(S) client: Boost.Beast over Asio, TLS verified, keep-alive connections,
+// per-endpoint rate limiting, retries with backoff. Everything Beast stays behind this header.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ccetl {
+
+struct ClientOptions {
+  std::string base_url;            // e.g. https://company.centercode.com/api/v1
+  bool allow_insecure_http = false;  // http:// is refused unless set
+  std::string ca_file;             // extra trust anchor; peer and host name always verified
+  double rate_limit = 10;          // requests per second per endpoint (the API's documented limit)
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds request_timeout{60'000};  // whole request, headers to last body byte
+  size_t body_limit = 256u << 20;  // largest response body accepted
+  int max_attempts = 6;            // per request, for retryable failures
+  std::chrono::milliseconds backoff_base{200};
+  std::chrono::milliseconds backoff_max{30'000};
+};
+
+// A response as the caller needs it. `body` has SIMDJSON_PADDING (64) spare bytes of capacity
+// so that the decoder parses it in place.
+struct Response {
+  int status = 0;
+  std::string content_type;  // media type only, lowercase (e.g. "application/json", "text/csv")
+  std::string body;
+  int attempts = 1;          // how many tries it took
+};
+
+// Counters the client keeps (metrics, benchmarks, tests).
+struct ClientStats {
+  int64_t requests = 0;
+  int64_t retries = 0;
+  int64_t throttled = 0;  // 429 answers received
+  std::vector<std::pair<int, int64_t>> by_status;
+};
+
+// Thread-safe: any number of threads may issue requests at once; each uses its own connection
+// from an internal pool, and all share the rate budget of the endpoint they call.
+class ApiClient {
+ public:
+  virtual ~ApiClient() = default;
+
+  // `path` is relative to base_url and starts with '/', query included but without apiKey
+  // (e.g. "/projects/WidgetPro/feedbackDataPackages/FeedbackScores?page=2"); the client appends
+  // apiKey itself. The rate budget is keyed by the path without its query.
+  // Returns 2xx responses. Retries 429 (waiting for X-Rate-Limit-Reset), 5xx, timeouts, resets
+  // and truncated bodies up to max_attempts; then throws Error(Transient). Throws
+  // Error(Permanent) at once for other 4xx, carrying the API's `description` and
+  // `invalidParameters`. Messages name the URL with the key masked and never contain the key.
+  virtual Response get(const std::string& path, const std::string& api_key) = 0;
+  virtual Response post_json(const std::string& path, const std::string& api_key,
+                             const std::string& json_body) = 0;
+  // multipart/form-data with one part named "file". `content` is the file's bytes.
+  virtual Response post_file(const std::string& path, const std::string& api_key,
+                             const std::string& file_name, const std::string& content) = 0;
+  // For status endpoints and file-element URLs that the API returns as absolute URLs: the URL
+  // must be on the same host as base_url.
+  virtual Response get_absolute(const std::string& url, const std::string& api_key) = 0;
+  virtual Response post_file_absolute(const std::string& url, const std::string& api_key,
+                                      const std::string& file_name, const std::string& content) = 0;
+
+  virtual ClientStats stats() const = 0;
+};
+
+// Throws Error(Config) for a bad base_url, http:// without allow_insecure_http, or a bad ca_file.
+std::unique_ptr<ApiClient> make_client(const ClientOptions& options);
+
+}  // namespace ccetl

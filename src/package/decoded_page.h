@@ -1,0 +1,54 @@
+// The decoders' output: one page of rows, already rendered in PostgreSQL COPY text format so
+// that the loader copies bytes without looking at cells.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+
+namespace ccetl {
+
+// The `paging` object of a data package. Record lookups and CSV pages have none (present=false).
+struct Paging {
+  bool present = false;
+  int64_t current_page = 0;
+  int64_t total_pages = 0;
+  int64_t results_per_page = 0;
+  int64_t total_results = 0;
+};
+
+// Options fixed for a whole run.
+struct DecodeOptions {
+  // Fields whose cells form the row key. A row whose key cell is empty (or rejected) is not
+  // emitted; it becomes a Reject with reason "missing key field 'X'". A key field that is not
+  // among the page's fields is an Error(Data).
+  std::vector<std::string> key_fields;
+  // Text placed after `_seq` on every row, already COPY-escaped, each column followed by '\t'
+  // (fan-out jobs put the project key there). Empty for most jobs.
+  std::string row_prefix;
+};
+
+// One decoded page.
+//
+// Each line of `copy_text` is, tab-separated and COPY-escaped:
+//   _seq  <row_prefix columns>  <one column per entry of `fields`, in that order>  _multi_values
+// `_seq` numbers rows run-wide starting at the `first_seq` given to the decoder; later rows win
+// over earlier ones with the same key. A cell with no values is \N. A cell with one value holds
+// that value. A cell with several values holds, for string fields, the API's computedValue (or
+// the values joined with ", " when that is empty) and for other types its first value; in every
+// case `_multi_values` holds a JSON object {"<field name>": [all values]} for all such cells of
+// the row, or \N when the row has none. Values that do not fit their type are \N and a Reject.
+struct DecodedPage {
+  Paging paging;
+  std::vector<Field> fields;
+  std::string copy_text;
+  int64_t rows_emitted = 0;  // lines in copy_text
+  int64_t rows_read = 0;     // rows present in the page, rejected ones included
+  std::vector<Reject> rejects;
+
+  void clear();
+};
+
+}  // namespace ccetl

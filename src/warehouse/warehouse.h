@@ -1,0 +1,103 @@
+// The PostgreSQL side of a run. Everything libpqxx stays behind this header.
+//
+// A run of one job is one transaction on one table: DDL changes, staging, merge, deletes,
+// rejects and the run's final history row all commit together or not at all.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/types.h"
+
+namespace ccetl {
+
+// Where and how one job's rows land.
+struct TableSpec {
+  std::string job;                      // job name (run history, rejects, catalog)
+  std::string schema;                   // target schema, e.g. "centercode"
+  std::string table;                    // target table name as configured (sanitised for SQL)
+  std::vector<std::string> key_fields;  // Centercode field names; empty = full refresh
+  bool project_key_column = false;      // fan-out: leading `project_key text` column, part of the key
+  std::string time_zone;                // non-empty: dates become timestamptz read in this zone
+  DeleteMode deletes = DeleteMode::Keep;
+  double max_delete_ratio = 0.5;
+};
+
+// A generated column: the catalog row of ccetl.columns.
+struct ColumnInfo {
+  std::string field_name;   // as Centercode names it (the column comment, the view's name)
+  std::string identity;     // Field::identity(): questionId-based when present
+  std::string column_name;  // generated snake_case name, <= 63 bytes, unique in the table
+  std::string sql_type;     // boolean, bigint, double precision, timestamp[tz], text
+};
+
+// What a run would do to the table's shape; `discover` prints it, a run applies it.
+struct SchemaPlan {
+  bool table_exists = false;
+  std::vector<ColumnInfo> columns;  // in the order of the fields given
+  std::vector<std::string> ddl;     // statements a run would execute, in order
+  std::vector<std::string> notes;   // human-readable: new columns, widened types, vanished fields
+};
+
+// Counts a run reports (summary line, ccetl.runs, metrics).
+struct RunCounts {
+  int64_t pages = 0;
+  int64_t rows_read = 0;
+  int64_t inserted = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+  int64_t deleted = 0;
+  int64_t rejected = 0;
+  int64_t duplicates = 0;  // in-run duplicate keys resolved last-wins
+};
+
+// How a run ended, as the loader needs to know it when committing.
+struct RunEnd {
+  bool complete = true;         // every page was read
+  int64_t total_results = -1;   // the API's totalResults; -1 when unknown (CSV, lookups)
+  int64_t pages = 0;
+  int64_t rows_read = 0;        // rows received, rejected ones included
+  std::vector<std::string> messages;  // warnings to record with the run (e.g. totalResults mismatch)
+};
+
+// One run's load into one table. Not thread-safe: one thread feeds it.
+class TableLoad {
+ public:
+  virtual ~TableLoad() = default;
+  // Applies the schema plan for `fields` inside the run's transaction and opens the COPY into
+  // staging (or straight into an empty target). Must precede copy_rows. `fields` are in the
+  // order the decoder renders columns (see DecodedPage).
+  virtual SchemaPlan prepare(const std::vector<Field>& fields) = 0;
+  // Appends DecodedPage::copy_text lines. Throws Error on a database failure.
+  virtual void copy_rows(std::string_view copy_text) = 0;
+  virtual void add_rejects(const std::vector<Reject>& rejects) = 0;
+  // Merges, applies deletes (only when `end.complete` and the safety checks pass), writes rejects
+  // and the run's history row, and commits. Returns the counts recorded.
+  virtual RunCounts commit(const RunEnd& end) = 0;
+  // Rolls everything back. Never throws. The table is exactly as it was.
+  virtual void abort() noexcept = 0;
+};
+
+class Warehouse {
+ public:
+  virtual ~Warehouse() = default;
+  // Creates the `ccetl` schema and its tables (runs, rejects, columns, push_log) if missing.
+  virtual void ensure_catalog() = 0;
+  // Read-only: what a run with these fields would do to the table.
+  virtual SchemaPlan plan(const TableSpec& spec, const std::vector<Field>& fields) = 0;
+  // Records a `running` row in ccetl.runs (committed at once, so others can see it) and returns
+  // the run id. Marks runs of this job left `running` by dead processes as `abandoned`.
+  virtual std::string start_run(const std::string& job) = 0;
+  // Begins the atomic load of one run.
+  virtual std::unique_ptr<TableLoad> begin_load(const TableSpec& spec, const std::string& run_id) = 0;
+  // Records a failed run (after TableLoad::abort, or when no load began).
+  virtual void fail_run(const std::string& run_id, const std::string& error, const RunCounts& counts) = 0;
+};
+
+// Connects with a libpq connection string or URI. Throws Error(Transient) if unreachable.
+std::unique_ptr<Warehouse> connect_warehouse(const std::string& dsn);
+
+}  // namespace ccetl

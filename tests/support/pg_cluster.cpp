@@ -1,0 +1,120 @@
+#include "support/pg_cluster.h"
+
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ccetl::test {
+namespace {
+
+const char* kPgBin = "/usr/lib/postgresql/15/bin";
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+void run(const std::string& cmd) {
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("test cluster command failed: " + cmd);
+}
+
+// As root, PostgreSQL refuses to run: wrap commands with runuser to the postgres user.
+std::string as_pg_user(const std::string& cmd) {
+  if (::geteuid() != 0) return cmd;
+  return "runuser -u postgres -- sh -c '" + cmd + "'";
+}
+
+class Cluster {
+ public:
+  Cluster() {
+    if (const char* base = std::getenv("CCETL_TEST_PG_DSN_BASE"); base && *base) {
+      base_ = base;
+      return;
+    }
+    owned_ = true;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ccetl-pg-" + std::to_string(::getpid()) + "-" + std::to_string(free_port()));
+    std::filesystem::create_directories(dir_ / "sock");
+    if (::geteuid() == 0) run("chown -R postgres:postgres " + dir_.string());
+    run(as_pg_user(std::string(kPgBin) + "/initdb -D " + (dir_ / "data").string() +
+                   " -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >" +
+                   (dir_ / "initdb.log").string() + " 2>&1"));
+    port_ = free_port();
+    start();
+    base_ = "host=" + (dir_ / "sock").string() + " port=" + std::to_string(port_) + " user=postgres";
+  }
+
+  ~Cluster() {
+    if (!owned_) return;
+    std::system(as_pg_user(std::string(kPgBin) + "/pg_ctl -D " + (dir_ / "data").string() +
+                           " -m immediate stop >/dev/null 2>&1")
+                    .c_str());
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void start() {
+    run(as_pg_user(std::string(kPgBin) + "/pg_ctl -D " + (dir_ / "data").string() + " -w -l " +
+                   (dir_ / "server.log").string() + " -o \"-p " + std::to_string(port_) + " -k " +
+                   (dir_ / "sock").string() +
+                   " -c listen_addresses= -c fsync=off -c synchronous_commit=off"
+                   " -c full_page_writes=off -c max_connections=200\" start >/dev/null"));
+  }
+
+  void restart() {
+    if (!owned_) throw std::runtime_error("restart_cluster: cluster not owned by this process");
+    run(as_pg_user(std::string(kPgBin) + "/pg_ctl -D " + (dir_ / "data").string() +
+                   " -m fast -w stop >/dev/null"));
+    start();
+  }
+
+  const std::string& base() const { return base_; }
+
+ private:
+  bool owned_ = false;
+  std::filesystem::path dir_;
+  int port_ = 0;
+  std::string base_;
+};
+
+Cluster& cluster() {
+  static Cluster instance;
+  return instance;
+}
+
+}  // namespace
+
+std::string admin_dsn() { return cluster().base() + " dbname=postgres"; }
+
+std::string fresh_database() {
+  static std::atomic<int> counter{0};
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::string name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  pqxx::connection admin(admin_dsn());
+  pqxx::nontransaction tx(admin);
+  tx.exec("CREATE DATABASE " + name + " TEMPLATE template0");
+  return cluster().base() + " dbname=" + name;
+}
+
+void restart_cluster() { cluster().restart(); }
+
+}  // namespace ccetl::test
