@@ -1,12 +1,49 @@
-// ccetl: thin main. Parses the command line and hands off to src/cli commands.
+// ccetl: thin main. Parses the command line and calls the command functions of src/app.
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
-#include <iostream>
+#include <unistd.h>
+
+#include "app/commands.h"
+#include "app/logging.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ccetl: keep PostgreSQL in sync with the Centercode API"};
+  CLI::App app{"ccetl: keep PostgreSQL tables in sync with Centercode data packages, and push results back"};
   app.set_version_flag("--version", "ccetl 0.1.0");
   app.require_subcommand(1);
+  std::string log_level = "warn";
+  std::string log_format = "text";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default: warn; daemon: info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--log-format", log_format, "text (human-readable) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  ccetl::RunArgs run;
+  bool no_progress = false;
+  auto* run_cmd = app.add_subcommand("run", "Run the named jobs (all when none are named) once; exit 0 only if all succeed");
+  run_cmd->add_option("-c,--config", run.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
+  run_cmd->add_option("--job", run.jobs, "Job to run (repeatable; default: all jobs)");
+  run_cmd->add_flag("--dry-run", run.dry_run, "Push jobs: print what would be sent (key masked), send nothing");
+  run_cmd->add_flag("--no-progress", no_progress, "Never draw the progress line");
+
+  std::string validate_path;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a job file without touching the network or the database");
+  validate_cmd->add_option("-c,--config", validate_path, "YAML job file")->required();
+
+  ccetl::DiscoverArgs discover;
+  auto* discover_cmd = app.add_subcommand(
+      "discover", "Fetch a job's first page; print its fields, the DDL a run would apply, and the cost of a full run");
+  discover_cmd->add_option("-c,--config", discover.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
+  discover_cmd->add_option("--job", discover.job, "Job to inspect")->required();
+
   CLI11_PARSE(app, argc, argv);
-  return 0;
+  ccetl::configure_logging(log_level, log_format);
+
+  if (*run_cmd) {
+    run.progress = !no_progress && ::isatty(STDERR_FILENO);
+    return ccetl::run_command(run);
+  }
+  if (*validate_cmd) return ccetl::validate_command(validate_path);
+  if (*discover_cmd) return ccetl::discover_command(discover);
+  return ccetl::kExitUsage;
 }

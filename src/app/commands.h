@@ -1,0 +1,33 @@
+// The ccetl commands, as functions returning the process exit code. The CLI main only parses
+// arguments into these structs. Exit codes: 0 success, 1 a job failed, 2 bad configuration or
+// usage, 3 could not start (database or API unreachable before any job ran).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ccetl {
+
+constexpr int kExitOk = 0;
+constexpr int kExitJobFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnavailable = 3;
+
+struct RunArgs {
+  std::string config_path;
+  std::vector<std::string> jobs;  // empty = all
+  bool dry_run = false;           // push jobs: print what would be sent, send nothing
+  bool progress = false;          // show a progress line on stderr
+};
+int run_command(const RunArgs& args);
+
+// Prints every problem as FILE:LINE:COL: message on stderr. 0 when valid, 2 otherwise.
+int validate_command(const std::string& config_path);
+
+struct DiscoverArgs {
+  std::string config_path;
+  std::string job;
+};
+int discover_command(const DiscoverArgs& args);
+
+}  // namespace ccetl

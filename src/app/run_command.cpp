@@ -1,0 +1,61 @@
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/job_selection.h"
+#include "app/load_config_or_report.h"
+#include "app/push_dispatch.h"
+#include "core/error.h"
+#include "core/redact.h"
+#include "pipeline/client_options.h"
+#include "pipeline/job_run.h"
+
+namespace ccetl {
+
+int run_command(const RunArgs& args) {
+  auto config = load_config_or_report(args.config_path);
+  if (!config) return kExitUsage;
+  std::vector<const JobSpec*> jobs;
+  std::unique_ptr<ApiClient> client;
+  std::unique_ptr<Warehouse> warehouse;
+  try {
+    jobs = select_jobs(*config, args.jobs);
+    client = make_client(client_options_for(config->centercode));
+  } catch (const Error& e) {
+    std::fprintf(stderr, "ccetl: %s\n", redact(e.what(), config->centercode.api_key).c_str());
+    return kExitUsage;
+  }
+  if (!args.dry_run) {
+    try {
+      warehouse = connect_warehouse(config->warehouse.dsn);
+      warehouse->ensure_catalog();
+    } catch (const Error& e) {
+      std::fprintf(stderr, "ccetl: cannot use the warehouse: %s\n", e.what());
+      return kExitUnavailable;
+    }
+  }
+  auto progress = args.progress ? terminal_progress() : silent_progress();
+  RunOptions options;
+  options.progress = progress.get();
+  int failed = 0;
+  for (const JobSpec* job : jobs) {
+    if (args.dry_run && !job->push) {
+      std::printf("%s: pull job, skipped in a dry run\n", job->name.c_str());
+      continue;
+    }
+    JobOutcome outcome = job->push ? run_push_job(*config, *job, *client, warehouse.get(), options, args.dry_run)
+                                   : run_pull_job(*config, *job, *client, *warehouse, options);
+    std::printf("%s\n", outcome.summary().c_str());
+    std::fflush(stdout);
+    for (const auto& message : outcome.messages) std::fprintf(stderr, "ccetl: %s: warning: %s\n", job->name.c_str(), message.c_str());
+    if (!outcome.succeeded) {
+      ++failed;
+      std::fprintf(stderr, "ccetl: job '%s' failed: %s\n", job->name.c_str(), outcome.error.c_str());
+    }
+  }
+  return failed ? kExitJobFailed : kExitOk;
+}
+
+}  // namespace ccetl

@@ -1,0 +1,21 @@
+#include <cstdio>
+
+#include "pipeline/job_run.h"
+
+namespace ccetl {
+
+std::string JobOutcome::summary() const {
+  char head[128];
+  std::snprintf(head, sizeof head, "%s in %.1f s", succeeded ? "succeeded" : "FAILED",
+                static_cast<double>(elapsed.count()) / 1000.0);
+  std::string line = job + ": " + head + ": " + std::to_string(counts.pages) + " pages, " +
+                     std::to_string(counts.rows_read) + " read, " + std::to_string(counts.inserted) +
+                     " inserted, " + std::to_string(counts.updated) + " updated, " +
+                     std::to_string(counts.unchanged) + " unchanged, " + std::to_string(counts.deleted) +
+                     " deleted, " + std::to_string(counts.rejected) + " rejected";
+  if (counts.duplicates) line += " (" + std::to_string(counts.duplicates) + " duplicate keys, last one kept)";
+  if (!succeeded && !error.empty()) line += ": " + error;
+  return line;
+}
+
+}  // namespace ccetl
