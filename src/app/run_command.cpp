@@ -6,7 +6,7 @@
 #include "app/commands.h"
 #include "app/job_selection.h"
 #include "app/load_config_or_report.h"
-#include "app/push_dispatch.h"
+#include "push/push_job.h"
 #include "core/error.h"
 #include "core/redact.h"
 #include "pipeline/client_options.h"

@@ -63,6 +63,14 @@ void Scheduler::finished(const std::string& job, bool succeeded) {
     if (std::find(e.after.begin(), e.after.end(), job) != e.after.end()) e.pending = true;
 }
 
+void Scheduler::mark_running(const std::string& job) {
+  for (Entry& e : entries_)
+    if (e.job == job) {
+      e.running = true;
+      e.pending = false;
+    }
+}
+
 std::optional<SysSeconds> Scheduler::next_wakeup() const {
   std::optional<SysSeconds> next;
   for (const Entry& e : entries_)

@@ -34,6 +34,9 @@ class Scheduler {
   // A run of `job` ended. Successful runs make their `after:` dependents due.
   void finished(const std::string& job, bool succeeded);
 
+  // Marks a job as running outside tick() (a run that outlived a configuration reload).
+  void mark_running(const std::string& job);
+
   // When tick() next has something to do (a fire time), or nullopt when nothing is scheduled.
   std::optional<SysSeconds> next_wakeup() const;
   int running() const;

@@ -1,4 +1,4 @@
-#include "app/push_dispatch.h"
+#include "push/push_job.h"
 
 namespace ccetl {
 
