@@ -30,4 +30,14 @@ struct DiscoverArgs {
 };
 int discover_command(const DiscoverArgs& args);
 
+struct StatusArgs {
+  std::string config_path;
+  bool json = false;
+};
+// A table of the configured jobs from ccetl.runs (or JSON with `json`).
+int status_command(const StatusArgs& args);
+
+// Runs the scheduler until SIGTERM/SIGINT (see daemon/daemon.h).
+int daemon_command(const std::string& config_path);
+
 }  // namespace ccetl

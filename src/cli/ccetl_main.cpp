@@ -36,7 +36,18 @@ int main(int argc, char** argv) {
   discover_cmd->add_option("-c,--config", discover.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
   discover_cmd->add_option("--job", discover.job, "Job to inspect")->required();
 
+  ccetl::StatusArgs status;
+  auto* status_cmd = app.add_subcommand("status", "Show each job's last run, last success, rows and age from ccetl.runs");
+  status_cmd->add_option("-c,--config", status.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
+  status_cmd->add_flag("--json", status.json, "Print JSON for scripts");
+
+  std::string daemon_path;
+  auto* daemon_cmd = app.add_subcommand(
+      "daemon", "Run jobs on their schedules until SIGTERM; SIGHUP reloads the file; serves /metrics when daemon.listen is set");
+  daemon_cmd->add_option("-c,--config", daemon_path, "YAML job file")->required()->check(CLI::ExistingFile);
+
   CLI11_PARSE(app, argc, argv);
+  if (*daemon_cmd && app.get_option("--log-level")->count() == 0) log_level = "info";
   ccetl::configure_logging(log_level, log_format);
 
   if (*run_cmd) {
@@ -45,5 +56,7 @@ int main(int argc, char** argv) {
   }
   if (*validate_cmd) return ccetl::validate_command(validate_path);
   if (*discover_cmd) return ccetl::discover_command(discover);
+  if (*status_cmd) return ccetl::status_command(status);
+  if (*daemon_cmd) return ccetl::daemon_command(daemon_path);
   return ccetl::kExitUsage;
 }
