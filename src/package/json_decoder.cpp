@@ -202,6 +202,20 @@ class JsonPage {
     fail(w.empty() ? what : w + ": " + what);
   }
 
+  // A value of the wrong type, or a stray ']' '}' ',' ':' that On-Demand reports as one
+  // (it does not match brackets up front).
+  [[noreturn]] void not_a(od::value& v, const char* what) {
+    std::string_view token = v.raw_json_token();
+    if (!token.empty() && (token[0] == ']' || token[0] == '}' || token[0] == ',' || token[0] == ':')) {
+      std::string msg = std::string("malformed JSON (unexpected '") + token[0] + "')";
+      if (!in_aux_ && token.data() >= base_ && token.data() < base_ + body_.size())
+        msg += " at byte " + std::to_string(token.data() - base_);
+      msg += " (" + where() + ")";
+      fail(msg);
+    }
+    cell_fail(what);
+  }
+
   // ---- paging and fields ----
 
   void read_paging(od::value v) {
@@ -322,7 +336,7 @@ class JsonPage {
       check(row.get(rv), "");
       od::array cells;
       e = rv.get_array().get(cells);
-      if (e == simdjson::INCORRECT_TYPE) cell_fail("is not an array");
+      if (e == simdjson::INCORRECT_TYPE) not_a(rv, "is not an array");
       check(e, "");
       size_t position = 0;
       for (auto c : cells) {
@@ -331,7 +345,7 @@ class JsonPage {
         check(c.get(cv), "");
         od::object obj;
         e = cv.get_object().get(obj);
-        if (e == simdjson::INCORRECT_TYPE) cell_fail("is not an object");
+        if (e == simdjson::INCORRECT_TYPE) not_a(cv, "is not an object");
         check(e, "");
         read_package_cell(obj, position);
         ++position;

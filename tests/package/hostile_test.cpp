@@ -47,7 +47,8 @@ TEST_CASE("malformed documents", "[package][hostile]") {
   CHECK(data_error("<html><body>Bad gateway</body></html>").find("body is not a JSON object (starts with '<html>") == 0);
   CHECK(data_error("{").find("malformed JSON") == 0);
   CHECK(data_error(R"({"paging":)" + kPaging + R"(,"fields":[}])").find("malformed JSON") == 0);
-  CHECK(data_error(package_json(kTwoFields, "[[")) == "row 1, cell 1: is not an object");
+  CHECK(data_error(package_json(kTwoFields, "[[")) == "malformed JSON (unexpected '}') at byte 169 (row 1, cell 1)");
+  CHECK(data_error(package_json(kTwoFields, R"([[{"values":["a"]},]])")).find("malformed JSON (unexpected ']') at byte") == 0);
   CHECK(data_error(package_json(kTwoFields, "[]") + " {}").find("trailing content") != std::string::npos);
   CHECK(data_error(package_json(kTwoFields, R"([[{"values":[1 2]}]])")).find("malformed JSON") == 0);
   CHECK(data_error(package_json(kTwoFields, R"([[{"values":["a"]},{"values":[01]}]])")).find("row 1, cell 2") !=
