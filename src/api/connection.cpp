@@ -236,7 +236,11 @@ net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpReques
 net::awaitable<void> Connection::Impl::run(const HttpRequest& request, Limits limits,
                                            Clock::time_point deadline, Outcome& out) {
   out.reused = connected;
-  if (!connected && !co_await connect(limits, deadline, out)) co_return;
+  if (!connected) {
+    // Kept out of a short-circuit condition: g++ 12 miscompiles co_await inside `&&`.
+    bool ok = co_await connect(limits, deadline, out);
+    if (!ok) co_return;
+  }
   if (secure)
     co_await transfer(*secure, request, limits, deadline, out);
   else
