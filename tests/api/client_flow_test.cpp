@@ -216,3 +216,21 @@ TEST_CASE("bodies above body_limit are refused", "[api][flow]") {
   }
   CHECK(server.requests().size() == 1);
 }
+
+TEST_CASE("X-Rate-Limit-Remaining: 0 holds the endpoint until X-Rate-Limit-Reset", "[api][flow][rate]") {
+  TestServer server;
+  Reply last;
+  last.headers = {{"X-Rate-Limit-Remaining", "0"},
+                  {"X-Rate-Limit-Reset", iso_utc(system_clock::now() + 400ms)}};
+  server.script({last});
+  auto client = make_client(options_for(server));
+  client->get("/held?page=1", kKey);
+  client->get("/other", kKey);  // another endpoint is not held
+  client->get("/held?page=2", kKey);
+  auto seen = server.requests();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[1].arrived - seen[0].arrived < 200ms);
+  CHECK(seen[2].arrived - seen[0].arrived >= 330ms);
+  CHECK(seen[2].arrived - seen[0].arrived < 2s);
+  CHECK(client->stats().throttled == 0);
+}

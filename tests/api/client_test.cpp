@@ -1,6 +1,11 @@
 // The client over real loopback sockets against the scriptable TestServer.
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -220,3 +225,28 @@ TEST_CASE("a hanging server is cut off by the request timeout", "[api][client]")
   CHECK(elapsed < 1500ms);
 }
 
+
+TEST_CASE("debug log lines name method, masked URL, status and attempt, never the key", "[api][client]") {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("api-test", sink);
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+  {
+    TestServer server;
+    server.script({reply(500, "error for " + kKey), misbehave(Kind::ResetMidBody), reply(200),
+                   reply(404, R"({"description":"no such key )" + kKey + R"("})")});
+    auto client = make_client(fast_options(server));
+    client->get("/userDataPackages/X?page=1", kKey);
+    CHECK_THROWS_AS(client->get("/userDataPackages/Y?page=1", kKey), ApiError);
+  }
+  spdlog::set_default_logger(previous);
+  std::string text = log.str();
+  INFO(text);
+  CHECK(text.find("GET " ) != std::string::npos);
+  CHECK(text.find("/api/v1/userDataPackages/X?page=1&apiKey=*** → 500") != std::string::npos);
+  CHECK(text.find("(attempt 3)") != std::string::npos);
+  CHECK(text.find("→ 404") != std::string::npos);
+  check_no_key(text);
+}
