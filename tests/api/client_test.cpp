@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -157,11 +158,23 @@ TEST_CASE("403 with a non-JSON body and reason phrase", "[api][client]") {
 
 TEST_CASE("5xx, 429, reset and truncation are retried until success", "[api][client]") {
   TestServer server;
-  Reply throttled = reply(429, R"({"status":429,"description":"Too many"})");
-  auto reset_at = system_clock::now() + 300ms;
-  throttled.headers = {{"X-Rate-Limit-Remaining", "0"}, {"X-Rate-Limit-Reset", iso_utc(reset_at)}};
-  server.script({reply(500), throttled, misbehave(Kind::ResetMidBody), misbehave(Kind::Truncate),
-                 misbehave(Kind::CloseWithoutAnswer), reply(200, R"({"ok":true})")});
+  std::atomic<int> n{0};
+  server.set_handler([&](const SeenRequest&) {
+    switch (++n) {
+      case 1: return reply(500);
+      case 2: {
+        // Reset 300 ms after the moment of the 429.
+        Reply throttled = reply(429, R"({"status":429,"description":"Too many"})");
+        throttled.headers = {{"X-Rate-Limit-Remaining", "0"},
+                             {"X-Rate-Limit-Reset", iso_utc(system_clock::now() + 300ms)}};
+        return throttled;
+      }
+      case 3: return misbehave(Kind::ResetMidBody);
+      case 4: return misbehave(Kind::Truncate);
+      case 5: return misbehave(Kind::CloseWithoutAnswer);
+      default: return reply(200, R"({"ok":true})");
+    }
+  });
   auto client = make_client(fast_options(server));
   auto res = client->get("/userDataPackages/X?page=1", kKey);
   CHECK(res.body == R"({"ok":true})");
