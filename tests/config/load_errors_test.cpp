@@ -270,3 +270,36 @@ TEST_CASE("push target combinations", "[config][errors][push]") {
   check_at(problem_with(problems, "job 'pull_keys_on_push' table: only pull jobs"), 41, 12);
   CHECK(problems.size() == 13);
 }
+
+TEST_CASE("duplicate keys, duplicate tables and unnamed jobs", "[config][errors]") {
+  auto path = write_temp("dupes.yaml", kHeader +
+                                           "jobs:\n"
+                                           "  - name: a\n"                                       // 6
+                                           "    source: {scope: community_user, report: R1}\n"
+                                           "    table: shared\n"
+                                           "    table: other\n"                                  // 9
+                                           "  - name: b\n"                                       // 10
+                                           "    source: {scope: community_user, report: R2}\n"
+                                           "    table: shared\n"
+                                           "  - source: {scope: community_user, report: R3}\n"   // 13
+                                           "    scheduel: '@daily'\n"                            // 14
+                                           "    time_zone: Europe/Nowhere\n");                   // 15
+  auto problems = problems_of(path);
+  check_at(problem_with(problems, "duplicate key 'table' in job 'a' (first set at line 8)"), 9, 5);
+  check_at(problem_with(problems, "job 'b': table 'shared' is also loaded by job 'a'"), 10, 11);
+  check_at(problem_with(problems, "missing required key 'name' in jobs[2]"), 13, 5);
+  check_at(problem_with(problems, "unknown key 'scheduel' in jobs[2] (did you mean 'schedule'?)"), 14, 5);
+  check_at(problem_with(problems, "jobs[2]: unknown time zone 'Europe/Nowhere'"), 15, 16);
+  CHECK(problems.size() == 5);
+}
+
+TEST_CASE("unknown keys without a close match list the valid ones", "[config][errors]") {
+  auto problems = problems_of(write_temp("unknown.yaml", kHeader +
+                                                             "jobs:\n"
+                                                             "  - name: a\n"
+                                                             "    source: {scope: community_user, report: R, xyzzy: 1}\n"));
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0].message,
+             Catch::Matchers::Contains("unknown key 'xyzzy' in job 'a' source (expected one of: scope, project, report, lookup, format)"));
+  check_at(problems[0], 7, 48);
+}
