@@ -31,6 +31,7 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 constexpr size_t kChunk = 64 * 1024;
+constexpr uint64_t kDrainLimit = 16ULL << 20;  // bytes read past the upload limit before closing
 
 // Blocking Asio reads ignore SO_RCVTIMEO (they poll again on EAGAIN), so deadlines are kept
 // by polling the descriptor before a read. Returns false on timeout.
@@ -166,6 +167,7 @@ class Connection {
     std::vector<char> chunk(kChunk);
     uint64_t total = 0;
     bool ok = true;
+    bool too_large = false;
     while (!p.is_done()) {
       p.get().body().data = chunk.data();
       p.get().body().size = chunk.size();
@@ -179,13 +181,20 @@ class Connection {
       size_t n = chunk.size() - p.get().body().size;
       total += n;
       if (total > state_.options().max_upload_bytes) {
-        writer.discard();
-        UploadResult r;
-        r.too_large = true;
-        req.upload = r;
-        return true;
+        // Too large: keep nothing, but drain a bounded remainder so the client can read the
+        // answer (closing on unread data would reset the connection under it).
+        if (!too_large) writer.discard();
+        too_large = true;
+        if (total > state_.options().max_upload_bytes + kDrainLimit) break;
+        continue;
       }
       if (ok) ok = writer.feed(chunk.data(), n);
+    }
+    if (too_large) {
+      UploadResult r;
+      r.too_large = true;
+      req.upload = r;
+      return true;
     }
     if (ok) writer.finish();
     req.upload = writer.result();

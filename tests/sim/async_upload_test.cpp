@@ -158,3 +158,24 @@ TEST_CASE("multipart uploads land on disk; single-attachment elements take one f
   CHECK(files == 3);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("uploads over the size limit are refused and leave nothing on disk", "[sim][upload]") {
+  auto dir = std::filesystem::temp_directory_path() / ("sim-upload-limit-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  SimProcess sim(sim_args({"--upload-dir", dir.string(), "--max-upload-bytes", "100000"}));
+  HttpTestClient http(sim.host(), sim.port());
+  auto fb = http.post_json(with_key("/api/v1/projects/WidgetPro/feedback/Mobile"), R"({"summary": "big"})");
+  REQUIRE(fb.status == 201);
+  std::string target = with_key("/api/v1/projects/WidgetPro/feedbackTypes/Mobile/feedback/SUG-0023/fileElements/Screenshot");
+  auto big = http.request("POST", target, multipart("bb", "big.bin", std::string(300000, 'x')),
+                          {{"Content-Type", "multipart/form-data; boundary=bb"}});
+  CHECK(big.status == 400);
+  CHECK(big.body.find("size limit") != std::string::npos);
+  auto small = http.request("POST", target, multipart("bb", "small.bin", std::string(1000, 'y')),
+                            {{"Content-Type", "multipart/form-data; boundary=bb"}});
+  CHECK(small.status == 201);
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
+  CHECK(files == 1);
+  std::filesystem::remove_all(dir);
+}
