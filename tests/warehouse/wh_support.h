@@ -51,9 +51,11 @@ struct Db {
   std::string dsn;
   std::unique_ptr<ccetl::Warehouse> wh;
 
+  std::unique_ptr<pqxx::connection> conn;  // for the test's own queries, opened once
+
   pqxx::result query(const std::string& sql) {
-    pqxx::connection c(dsn);
-    pqxx::nontransaction tx(c);
+    if (!conn) conn = std::make_unique<pqxx::connection>(dsn);
+    pqxx::nontransaction tx(*conn);
     return tx.exec(sql);
   }
   std::string scalar(const std::string& sql) {
