@@ -166,6 +166,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   for (const auto& c : plan.columns) type_of_column[c.column_name] = c.sql_type;
 
   if (!existing.exists) {
+    plan.notes.push_back("new table " + table + " with " + std::to_string(plan.columns.size()) +
+                         " field columns" + (keyed ? "" : " (full refresh: no key)"));
     std::vector<std::string> defs;
     if (spec.project_key_column) defs.push_back(system_adds.front());
     defs.insert(defs.end(), adds.begin(), adds.end());
