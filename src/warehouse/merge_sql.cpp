@@ -45,7 +45,7 @@ std::string copy_sql(const TablePlan& plan, const Quoting& q) {
   return "COPY " + std::string(kStaging) + " (" + list(cols, q) + ") FROM STDIN";
 }
 
-std::string upsert_sql(const TablePlan& plan, const Quoting& q) {
+std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty) {
   const std::string& t = plan.qualified_table;
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));
   std::vector<std::string> non_key;
@@ -70,8 +70,11 @@ std::string upsert_sql(const TablePlan& plan, const Quoting& q) {
   return "WITH src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " + list(cols, q) +
          " FROM " + kStaging + " ORDER BY " + keys + ", " + kSeq + " DESC),\n" +
          "ins AS (INSERT INTO " + t + " AS t (" + insert_cols + ")\n  SELECT " + insert_vals +
-         " FROM src\n  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
-         old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n  RETURNING (t.xmax = 0) AS inserted)\n" +
+         " FROM src\n" +
+         (target_empty ? std::string()
+                       : "  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
+                             old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n") +
+         "  RETURNING (t.xmax = 0) AS inserted)\n" +
          "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), "
          "count(*) FILTER (WHERE NOT inserted) FROM ins";
 }

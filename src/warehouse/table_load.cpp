@@ -157,7 +157,8 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
   Quoting q = quoting();
   db_->tx->exec(std::string("ANALYZE ") + kStaging);
-  auto row = db_->tx->exec1(upsert_sql(plan_, q));
+  bool empty = db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty();
+  auto row = db_->tx->exec1(upsert_sql(plan_, q, empty));
   int64_t distinct = row[0].as<int64_t>();
   counts.inserted = row[1].as<int64_t>();
   counts.updated = row[2].as<int64_t>();
