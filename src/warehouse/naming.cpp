@@ -21,12 +21,11 @@ constexpr std::array<std::string_view, 85> kReserved{
     "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select",
     "session_user", "similar", "some", "symmetric", "table",
 };
-constexpr std::array<std::string_view, 27> kReserved2{
+constexpr std::array<std::string_view, 23> kReserved2{
     "tablesample", "then", "to", "trailing", "true", "union", "unique", "user", "using",
     "variadic", "verbose", "when", "where", "window", "with",
     // system columns and ours
-    "oid", "tableoid", "xmin", "xmax", "cmin", "cmax", "ctid", "project_key", "f", "seq",
-    "multi_values", "synced_at"};
+    "oid", "tableoid", "xmin", "xmax", "cmin", "cmax", "ctid", "project_key"};
 
 bool reserved(std::string_view name) {
   return std::find(kReserved.begin(), kReserved.end(), name) != kReserved.end() ||

@@ -59,7 +59,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   for (const auto& c : catalogued_columns) taken.insert(c);
 
   // 1. Map each field to a column: catalogue entry by identity, else an existing column of the
-  //    sanitised name that no identity claims (a table from before the catalog), else a new one.
+  //    sanitised name (only in a table from before the catalog), else a new one.
   std::set<std::string> identities_seen, columns_used;
   std::vector<std::string> adds, alters, comments;
   for (const auto& field : fields) {
@@ -77,7 +77,9 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
                              "'; column " + info.column_name + " keeps its name");
     } else {
       std::string base = sanitize_column_name(field.name);
-      if (existing.exists && actual.count(base) && !catalogued_columns.count(base) &&
+      // Adopt an existing column only for a table that predates the catalog; otherwise a
+      // column of that name is a user's own and must not be taken over.
+      if (existing.exists && existing.catalog.empty() && actual.count(base) &&
           !columns_used.count(base)) {
         info.column_name = base;
       } else {

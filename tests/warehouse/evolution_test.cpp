@@ -181,3 +181,27 @@ TEST_CASE("a view built on the BI view blocks type changes and is never dropped"
   CHECK_THAT(plan.blockers[0], Catch::Contains("on_bi"));
   CHECK(db.count("SELECT count(*) FROM public.on_bi") == 1);
 }
+
+TEST_CASE("a column a user added is never taken over; a pre-catalog table's columns are adopted") {
+  Db db;
+  auto spec = keyed_spec();
+  db.run(spec, {field("ID", DataType::Integer)}, line(1, {"1"}));
+  db.exec("ALTER TABLE centercode.users ADD COLUMN notes text");
+  db.exec("UPDATE centercode.users SET notes = 'mine'");
+  ccetl::SchemaPlan plan;
+  db.run(spec, {field("ID", DataType::Integer), field("Notes", DataType::String)},
+         line(1, {"1", "theirs"}), {}, {}, &plan);
+  REQUIRE(plan.columns.size() == 2);
+  CHECK(plan.columns[1].column_name != "notes");
+  CHECK(db.scalar("SELECT notes FROM centercode.users") == "mine");
+
+  // A table from before the catalog (no ccetl.columns rows): same-named columns are reused.
+  db.exec("CREATE TABLE centercode.legacy (id bigint PRIMARY KEY, title text)");
+  db.exec("INSERT INTO centercode.legacy VALUES (1, 'old')");
+  auto c = db.run(keyed_spec("legacy"), {field("ID", DataType::Integer), field("Title", DataType::String)},
+                  line(1, {"1", "new"}));
+  CHECK(c.updated == 1);
+  CHECK(db.scalar("SELECT title FROM centercode.legacy") == "new");
+  CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.legacy'::regclass "
+                 "AND attnum > 0 AND NOT attisdropped") == 4);  // + _multi_values, _synced_at
+}

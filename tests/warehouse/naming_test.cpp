@@ -40,7 +40,7 @@ TEST_CASE("names that start with a digit, are empty or look reserved get an f_ p
   CHECK(sanitize_column_name("Select") == "f_select");
   CHECK(sanitize_column_name("xmin") == "f_xmin");
   CHECK(sanitize_column_name("project_key") == "f_project_key");
-  CHECK(sanitize_column_name("_synced_at") == "f_synced_at");
+  CHECK(sanitize_column_name("_synced_at") == "synced_at");  // never a leading `_`
   CHECK(sanitize_column_name("selection") == "selection");
 }
 
