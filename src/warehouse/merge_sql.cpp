@@ -17,7 +17,8 @@ std::vector<std::string> data_columns(const TablePlan& plan, bool with_project_k
 
 bool fanned_out(const TablePlan& plan) { return plan.fan_out; }
 
-std::string list(const std::vector<std::string>& cols, const Quoting& q, const std::string& prefix = "") {
+std::string list(const std::vector<std::string>& cols, const Quoting& q,
+                 const std::string& prefix = "") {
   std::string out;
   for (const auto& c : cols) out += (out.empty() ? "" : ", ") + prefix + q.name(c);
   return out;
@@ -67,10 +68,9 @@ std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empt
     old_row += ", t." + std::string(kDeletedAt) + " IS NOT NULL";
     new_row += ", false";
   }
-  return "WITH src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " + list(cols, q) +
-         " FROM " + kStaging + " ORDER BY " + keys + ", " + kSeq + " DESC),\n" +
-         "ins AS (INSERT INTO " + t + " AS t (" + insert_cols + ")\n  SELECT " + insert_vals +
-         " FROM src\n" +
+  return "WITH src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " + list(cols, q) + " FROM " +
+         kStaging + " ORDER BY " + keys + ", " + kSeq + " DESC),\n" + "ins AS (INSERT INTO " + t +
+         " AS t (" + insert_cols + ")\n  SELECT " + insert_vals + " FROM src\n" +
          (target_empty ? std::string()
                        : "  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
                              old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n") +
@@ -95,7 +95,9 @@ std::string delete_sql(const TablePlan& plan, const Quoting& q, bool soft) {
   return "DELETE FROM " + plan.qualified_table + " t WHERE " + absent;
 }
 
-std::string count_sql(const TablePlan& plan) { return "SELECT count(*) FROM " + plan.qualified_table; }
+std::string count_sql(const TablePlan& plan) {
+  return "SELECT count(*) FROM " + plan.qualified_table;
+}
 
 std::string staged_count_sql() { return "SELECT count(*) FROM " + std::string(kStaging); }
 

@@ -14,8 +14,8 @@ namespace {
 
 void check_name(const std::string& what, const std::string& name) {
   if (name.empty() || name.size() > kMaxIdentifierBytes || sanitize_utf8(name) != name)
-    throw Error(ErrorKind::Config, what + " name '" + sanitize_utf8(name) +
-                                       "' must be 1 to 63 bytes of valid UTF-8");
+    throw Error(ErrorKind::Config,
+                what + " name '" + sanitize_utf8(name) + "' must be 1 to 63 bytes of valid UTF-8");
 }
 
 std::string join(const std::set<std::string>& items) {
@@ -117,9 +117,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
           plan.blockers.push_back("column " + col.name + " of " + table + " must change type to " +
                                   *wider + " but these views depend on it: " + join(dep->second));
       } else if (col.sql_type != wanted) {
-        plan.notes.push_back("field '" + field.name + "' is " +
-                             std::string(to_string(field.type)) + "; column " + col.name +
-                             " stays " + col.sql_type);
+        plan.notes.push_back("field '" + field.name + "' is " + std::string(to_string(field.type)) +
+                             "; column " + col.name + " stays " + col.sql_type);
       }
       if (col.comment != field.name)
         comments.push_back("COMMENT ON COLUMN " + table + "." + q.name(col.name) + " IS " +
@@ -136,10 +135,11 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   // 2. Key columns.
   if (spec.project_key_column) out.key_columns.push_back(kProjectKey);
   for (const auto& key : spec.key_fields) {
-    auto f = std::find_if(fields.begin(), fields.end(), [&](const Field& x) { return x.name == key; });
+    auto f =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& x) { return x.name == key; });
     if (f == fields.end())
-      throw Error(ErrorKind::Config, "key field '" + key + "' is not among the fields of job '" +
-                                         spec.job + "'");
+      throw Error(ErrorKind::Config,
+                  "key field '" + key + "' is not among the fields of job '" + spec.job + "'");
     out.key_columns.push_back(plan.columns[f - fields.begin()].column_name);
   }
   if (!keyed) out.key_columns.clear();  // full refresh: project_key is a plain column
@@ -149,10 +149,12 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   // 3. Table DDL.
   // Only when missing: CREATE SCHEMA needs CREATE on the database even with IF NOT EXISTS, which
   // a least-privilege role (sql/roles.sql) does not have.
-  if (!existing.schema_exists) plan.ddl.push_back("CREATE SCHEMA IF NOT EXISTS " + q.name(spec.schema));
+  if (!existing.schema_exists)
+    plan.ddl.push_back("CREATE SCHEMA IF NOT EXISTS " + q.name(spec.schema));
   std::vector<std::string> system_adds;
   if (spec.project_key_column && !actual.count(kProjectKey))
-    system_adds.push_back(std::string(kProjectKey) + " text" + (existing.exists ? "" : " NOT NULL"));
+    system_adds.push_back(std::string(kProjectKey) + " text" +
+                          (existing.exists ? "" : " NOT NULL"));
   if (!actual.count(kMultiValues)) system_adds.push_back(std::string(kMultiValues) + " jsonb");
   if (!actual.count(kSyncedAt))
     system_adds.push_back(std::string(kSyncedAt) + " timestamptz NOT NULL DEFAULT now()");
@@ -185,7 +187,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
       sql += "  " + defs[i] + (i + 1 < defs.size() ? ",\n" : "\n");
     plan.ddl.push_back(sql + ")");
     if (spec.project_key_column) table_columns.push_back({kProjectKey, "text", std::nullopt});
-    for (const auto& c : plan.columns) table_columns.push_back({c.column_name, c.sql_type, c.field_name});
+    for (const auto& c : plan.columns)
+      table_columns.push_back({c.column_name, c.sql_type, c.field_name});
     table_columns.push_back({kMultiValues, "jsonb", std::nullopt});
     table_columns.push_back({kSyncedAt, "timestamp with time zone", std::nullopt});
     if (out.deleted_at_column)
@@ -214,9 +217,10 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
         table_columns.push_back({c.column_name, c.sql_type, c.field_name});
     for (const auto& def : system_adds) {
       std::string name = added_name(def);
-      table_columns.push_back({name, name == kMultiValues ? "jsonb" : name == kProjectKey
-                                                                          ? "text"
-                                                                          : "timestamp with time zone",
+      table_columns.push_back({name,
+                               name == kMultiValues  ? "jsonb"
+                               : name == kProjectKey ? "text"
+                                                     : "timestamp with time zone",
                                std::nullopt});
     }
     if (keyed) {
@@ -258,8 +262,10 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
     plan.notes.push_back(view + " exists and is not a view; the BI view is not maintained");
   } else if (!alters.empty() && existing.view_exists) {
     if (!existing.view_dependents.empty())
-      plan.blockers.push_back("the view " + view + " must be recreated for a column type change "
-                              "but these views depend on it: " + join(existing.view_dependents));
+      plan.blockers.push_back("the view " + view +
+                              " must be recreated for a column type change "
+                              "but these views depend on it: " +
+                              join(existing.view_dependents));
     drop_view = true;
   }
   if (!alters.empty()) {
@@ -287,7 +293,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
       plan.ddl.push_back("CREATE" + create_view);
       drop_view = true;
     } else {
-      plan.notes.push_back("the view " + view + " is not updated (its columns changed name or "
+      plan.notes.push_back("the view " + view +
+                           " is not updated (its columns changed name or "
                            "order) because these views depend on it: " +
                            join(existing.view_dependents));
     }

@@ -9,12 +9,16 @@ using ccetl::DataType;
 
 namespace {
 std::string column_type(Db& db, const std::string& table, const std::string& column) {
-  return db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
-                   "'centercode." + table + "'::regclass AND attname = '" + column + "'");
+  return db.scalar(
+      "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+      "'centercode." +
+      table + "'::regclass AND attname = '" + column + "'");
 }
 std::string comment(Db& db, const std::string& table, const std::string& column) {
-  return db.scalar("SELECT col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = "
-                   "'centercode." + table + "'::regclass AND attname = '" + column + "'");
+  return db.scalar(
+      "SELECT col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = "
+      "'centercode." +
+      table + "'::regclass AND attname = '" + column + "'");
 }
 bool contains(const std::vector<std::string>& notes, const std::string& part) {
   for (const auto& n : notes)
@@ -49,7 +53,8 @@ TEST_CASE("new fields add columns, vanished fields keep theirs, types widen") {
   CHECK(column_type(db, "users", "flag") == "text");
   CHECK(column_type(db, "users", "extra") == "text");
   CHECK(db.scalar("SELECT gone FROM centercode.users WHERE id = 1") == "bye");  // kept, untouched
-  CHECK(db.scalar("SELECT age::text || '/' || flag FROM centercode.users WHERE id = 1") == "30.5/7");
+  CHECK(db.scalar("SELECT age::text || '/' || flag FROM centercode.users WHERE id = 1") ==
+        "30.5/7");
   // The view follows: vanished fields stay visible under their last name.
   CHECK(db.scalar("SELECT \"Gone\" || \"Extra\" FROM centercode.users_v") == "byex");
   // Widening is never undone.
@@ -78,7 +83,8 @@ TEST_CASE("a renamed question keeps its column; comment and view follow the new 
                  "AND attname = 'your_age'") == 0);
   CHECK(comment(db, "survey", "how_old_are_you") == "Your age");
   CHECK(db.scalar("SELECT \"Your age\" FROM centercode.survey_v") == "41");
-  CHECK(db.scalar("SELECT field_name FROM ccetl.columns WHERE identity = 'q:f2/q17'") == "Your age");
+  CHECK(db.scalar("SELECT field_name FROM ccetl.columns WHERE identity = 'q:f2/q17'") ==
+        "Your age");
 }
 
 TEST_CASE("hostile, colliding and oversized field names load into distinct commented columns") {
@@ -86,9 +92,21 @@ TEST_CASE("hostile, colliding and oversized field names load into distinct comme
   auto spec = keyed_spec("hostile");
   std::string long_name;
   for (int i = 0; i < 70; ++i) long_name += "ä";  // 140 bytes
-  std::vector<std::string> names{"ID", "\"; DROP TABLE x; --", "it's", "Name", "name", "N-a-m-e",
-                                 std::string(500, 'x'), std::string(500, 'x') + "y", long_name,
-                                 long_name + "b", "", "project_key", "_synced_at", "select", "a\"b"};
+  std::vector<std::string> names{"ID",
+                                 "\"; DROP TABLE x; --",
+                                 "it's",
+                                 "Name",
+                                 "name",
+                                 "N-a-m-e",
+                                 std::string(500, 'x'),
+                                 std::string(500, 'x') + "y",
+                                 long_name,
+                                 long_name + "b",
+                                 "",
+                                 "project_key",
+                                 "_synced_at",
+                                 "select",
+                                 "a\"b"};
   std::vector<ccetl::Field> fields;
   std::vector<Cell> cells;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -105,13 +123,15 @@ TEST_CASE("hostile, colliding and oversized field names load into distinct comme
     CHECK(comment(db, "hostile", col) == (names[i].empty() ? "<null>" : names[i]));
     CHECK(db.scalar("SELECT " + col + " FROM centercode.hostile") == cells[i]);
   }
-  CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.hostile'::regclass "
-                 "AND attnum > 0") == static_cast<int64_t>(names.size()) + 2);
+  CHECK(
+      db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.hostile'::regclass "
+               "AND attnum > 0") == static_cast<int64_t>(names.size()) + 2);
   // The view exposes the original names (cut to 63 bytes, deduplicated).
   CHECK(db.scalar("SELECT \"\"\"; DROP TABLE x; --\" FROM centercode.hostile_v") == "v1");
   CHECK(db.scalar("SELECT \"it's\" FROM centercode.hostile_v") == "v2");
-  CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.hostile_v'::regclass "
-                 "AND attnum > 0") == static_cast<int64_t>(names.size()) + 2);
+  CHECK(db.count(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.hostile_v'::regclass "
+            "AND attnum > 0") == static_cast<int64_t>(names.size()) + 2);
   // A second run maps every field back to the same column.
   auto again = db.run(spec, fields, line(1, cells));
   CHECK(again.unchanged == 1);
@@ -133,7 +153,8 @@ TEST_CASE("a user's view on the table survives runs; a breaking change is refuse
   // "Town" is a new identity (no questionId), so it gets its own column.
   db.run(spec, v2, line(1, {"1", "31", "Bergen", "5003"}));
   CHECK(db.scalar("SELECT age FROM public.adults") == "31");
-  CHECK(db.scalar("SELECT has_table_privilege('bi_user_evo', 'centercode.users_v', 'SELECT')") == "t");
+  CHECK(db.scalar("SELECT has_table_privilege('bi_user_evo', 'centercode.users_v', 'SELECT')") ==
+        "t");
 
   // Age becomes a string: the column must change type, but public.adults depends on it.
   std::vector<ccetl::Field> v3{field("ID", DataType::Integer), field("Age", DataType::String),
@@ -159,7 +180,8 @@ TEST_CASE("a user's view on the table survives runs; a breaking change is refuse
   db.run(spec, v3, line(1, {"1", "thirty", "Bergen", "5003"}));
   CHECK(column_type(db, "users", "age") == "text");
   CHECK(db.scalar("SELECT \"Age\" FROM centercode.users_v") == "thirty");
-  CHECK(db.scalar("SELECT has_table_privilege('bi_user_evo', 'centercode.users_v', 'SELECT')") == "t");
+  CHECK(db.scalar("SELECT has_table_privilege('bi_user_evo', 'centercode.users_v', 'SELECT')") ==
+        "t");
   db.exec("REVOKE ALL ON centercode.users_v FROM bi_user_evo");
   db.exec("DROP ROLE bi_user_evo");
 }
@@ -171,8 +193,8 @@ TEST_CASE("a view built on the BI view blocks type changes and is never dropped"
   db.run(spec, v1, line(1, {"1", "30"}));
   db.exec("CREATE VIEW public.on_bi AS SELECT \"ID\" FROM centercode.users_v");
   // A renamed view column cannot be replaced in place; with a dependent, the view is kept.
-  std::vector<ccetl::Field> renamed{field("ID", DataType::Integer),
-                                    field("Age", DataType::Integer), field("New", DataType::String)};
+  std::vector<ccetl::Field> renamed{field("ID", DataType::Integer), field("Age", DataType::Integer),
+                                    field("New", DataType::String)};
   db.run(spec, renamed, line(1, {"1", "30", "n"}));
   CHECK(db.scalar("SELECT \"New\" FROM centercode.users_v") == "n");  // appended: replaced in place
   std::vector<ccetl::Field> widened{field("ID", DataType::Integer), field("Age", DataType::Double)};
@@ -198,7 +220,8 @@ TEST_CASE("a column a user added is never taken over; a pre-catalog table's colu
   // A table from before the catalog (no ccetl.columns rows): same-named columns are reused.
   db.exec("CREATE TABLE centercode.legacy (id bigint PRIMARY KEY, title text)");
   db.exec("INSERT INTO centercode.legacy VALUES (1, 'old')");
-  auto c = db.run(keyed_spec("legacy"), {field("ID", DataType::Integer), field("Title", DataType::String)},
+  auto c = db.run(keyed_spec("legacy"),
+                  {field("ID", DataType::Integer), field("Title", DataType::String)},
                   line(1, {"1", "new"}));
   CHECK(c.updated == 1);
   CHECK(db.scalar("SELECT title FROM centercode.legacy") == "new");

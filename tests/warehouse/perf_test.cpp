@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
+
 #include "wh_support.h"
 using namespace wh_test;
 // Manual: ./build/tests/test_warehouse "[.perf]" (hidden from the default run).
@@ -26,9 +27,13 @@ TEST_CASE("200k rows x 10 columns: first load, unchanged resync, all changed", "
     load->prepare(f);
     load->copy_rows(text);
     auto t1 = std::chrono::steady_clock::now();
-    std::cout << "copy " << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count() << "\n";
+    std::cout << "copy " << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()
+              << "\n";
     auto c = load->commit({});
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-    std::cout << v << " ins " << c.inserted << " upd " << c.updated << " unch " << c.unchanged << " " << ms << " ms\n";
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    std::cout << v << " ins " << c.inserted << " upd " << c.updated << " unch " << c.unchanged
+              << " " << ms << " ms\n";
   }
 }

@@ -40,7 +40,8 @@ TEST_CASE("full refresh replaces the snapshot; a concurrent reader sees old or n
     end.rows_read = 4;
     return load->commit(end);
   };
-  CHECK(reader.exec("SELECT count(*), min(value) FROM centercode.lookup")[0][1].as<std::string>() == "old1");
+  CHECK(reader.exec("SELECT count(*), min(value) FROM centercode.lookup")[0][1].as<std::string>() ==
+        "old1");
   auto c2 = commit_and_check();
   CHECK(c2.deleted == 5);
   CHECK(c2.inserted == 4);
@@ -49,8 +50,9 @@ TEST_CASE("full refresh replaces the snapshot; a concurrent reader sees old or n
   CHECK(now[0].as<int>() == 4);
   CHECK(now[1].as<std::string>() == "new1");
   // No key: duplicates are kept as rows.
-  CHECK(db.count("SELECT count(*) FROM pg_constraint WHERE conrelid = 'centercode.lookup'::regclass "
-                 "AND contype = 'p'") == 0);
+  CHECK(
+      db.count("SELECT count(*) FROM pg_constraint WHERE conrelid = 'centercode.lookup'::regclass "
+               "AND contype = 'p'") == 0);
 }
 
 TEST_CASE("full refresh refuses incomplete runs and drastic shrinks") {

@@ -1,6 +1,5 @@
 // sql/roles.sql: a loader that owns only its schemas, a BI reader that can read but not write.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,8 +37,9 @@ TEST_CASE("roles.sql applies cleanly (twice) and separates loader and BI reader"
     REQUIRE(!roles_sql().empty());
     tx.exec(roles_sql());
     tx.exec(roles_sql());
-    tx.exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bi_alice') THEN "
-            "CREATE ROLE bi_alice LOGIN IN ROLE ccetl_reader; END IF; END $$");
+    tx.exec(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bi_alice') THEN "
+        "CREATE ROLE bi_alice LOGIN IN ROLE ccetl_reader; END IF; END $$");
   }
   std::string loader = admin + " user=ccetl_loader";
   std::string reader = admin + " user=bi_alice";

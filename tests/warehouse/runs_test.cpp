@@ -1,12 +1,11 @@
 // Run history, abandoned runs, failures, advisory locks, the catalog file, connection errors.
-#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "warehouse/catalog_sql.h"
@@ -41,8 +40,9 @@ TEST_CASE("a run is recorded as running, then succeeded with its counts") {
   Db db;
   auto spec = keyed_spec();
   std::string run_id = db.wh->start_run(spec.job);
-  CHECK(db.scalar("SELECT status || ' ' || pid || ' ' || hostname FROM ccetl.runs WHERE run_id = '" +
-                  run_id + "'") == "running " + std::to_string(::getpid()) + " " + host_name());
+  CHECK(
+      db.scalar("SELECT status || ' ' || pid || ' ' || hostname FROM ccetl.runs WHERE run_id = '" +
+                run_id + "'") == "running " + std::to_string(::getpid()) + " " + host_name());
   auto load = db.wh->begin_load(spec, run_id);
   load->prepare({field("ID", DataType::Integer)});
   load->copy_rows(line(1, {"1"}) + line(2, {"1"}));
@@ -51,8 +51,10 @@ TEST_CASE("a run is recorded as running, then succeeded with its counts") {
   end.rows_read = 3;
   end.messages = {"totalResults said 4"};
   load->commit(end);
-  auto row = db.query("SELECT status, pages, rows_read, inserted, duplicates, messages, "
-                      "finished_at IS NOT NULL FROM ccetl.runs WHERE run_id = '" + run_id + "'")[0];
+  auto row = db.query(
+      "SELECT status, pages, rows_read, inserted, duplicates, messages, "
+      "finished_at IS NOT NULL FROM ccetl.runs WHERE run_id = '" +
+      run_id + "'")[0];
   CHECK(row[0].as<std::string>() == "succeeded");
   CHECK(row[1].as<int>() == 2);
   CHECK(row[2].as<int>() == 3);
@@ -69,24 +71,33 @@ TEST_CASE("fail_run records the error and counts") {
   counts.pages = 3;
   counts.rows_read = 2500;
   db.wh->fail_run(run_id, "HTTP 503 from the API", counts);
-  CHECK(db.scalar("SELECT status || '|' || error || '|' || pages || '|' || rows_read FROM ccetl.runs") ==
+  CHECK(db.scalar(
+            "SELECT status || '|' || error || '|' || pages || '|' || rows_read FROM ccetl.runs") ==
         "failed|HTTP 503 from the API|3|2500");
 }
 
 TEST_CASE("runs left running by dead processes are marked abandoned on the next start") {
   Db db;
   std::string host = host_name();
-  db.exec("INSERT INTO ccetl.runs (job, status, pid, hostname) VALUES "
-          "('j', 'running', " + std::to_string(dead_pid()) + ", '" + host + "'), "
-          "('j', 'running', " + std::to_string(::getppid()) + ", '" + host + "'), "
-          "('j', 'running', 1, 'elsewhere'), "
-          "('other', 'running', " + std::to_string(dead_pid()) + ", '" + host + "')");
-  db.exec("INSERT INTO ccetl.runs (job, status, pid, hostname, started_at) VALUES "
-          "('j', 'running', 1, 'elsewhere-old', now() - interval '2 days')");
+  db.exec(
+      "INSERT INTO ccetl.runs (job, status, pid, hostname) VALUES "
+      "('j', 'running', " +
+      std::to_string(dead_pid()) + ", '" + host +
+      "'), "
+      "('j', 'running', " +
+      std::to_string(::getppid()) + ", '" + host +
+      "'), "
+      "('j', 'running', 1, 'elsewhere'), "
+      "('other', 'running', " +
+      std::to_string(dead_pid()) + ", '" + host + "')");
+  db.exec(
+      "INSERT INTO ccetl.runs (job, status, pid, hostname, started_at) VALUES "
+      "('j', 'running', 1, 'elsewhere-old', now() - interval '2 days')");
   db.wh->start_run("j");
   CHECK(db.count("SELECT count(*) FROM ccetl.runs WHERE job = 'j' AND status = 'abandoned'") == 2);
-  CHECK(db.scalar("SELECT string_agg(hostname, ',' ORDER BY hostname) FROM ccetl.runs WHERE job = 'j' "
-                  "AND status = 'running'") == "elsewhere," + host + "," + host);
+  CHECK(db.scalar(
+            "SELECT string_agg(hostname, ',' ORDER BY hostname) FROM ccetl.runs WHERE job = 'j' "
+            "AND status = 'running'") == "elsewhere," + host + "," + host);
   CHECK(db.scalar("SELECT status FROM ccetl.runs WHERE job = 'other'") == "running");
 }
 
@@ -127,8 +138,9 @@ TEST_CASE("a lost connection during a run is a Transient error; the run can stil
   auto load = db.wh->begin_load(spec, run_id);
   load->prepare({field("ID", DataType::Integer)});
   load->copy_rows(line(1, {"2"}));
-  db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-          "AND pid <> pg_backend_pid()");
+  db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()");
   try {
     load->copy_rows(line(2, {"3"}));
     load->commit({});
@@ -148,7 +160,8 @@ TEST_CASE("connection failures are Transient and never show the password") {
   CHECK(ccetl::warehouse::dsn_password("postgresql://u:pw@h/db") == "pw");
   CHECK(ccetl::warehouse::dsn_password("host=x dbname=y") == "");
   try {
-    ccetl::connect_warehouse("host=/nonexistent-socket-dir port=1 user=u password=hunter2 dbname=d");
+    ccetl::connect_warehouse(
+        "host=/nonexistent-socket-dir port=1 user=u password=hunter2 dbname=d");
     FAIL("connected");
   } catch (const ccetl::Error& e) {
     CHECK(e.kind() == ccetl::ErrorKind::Transient);
