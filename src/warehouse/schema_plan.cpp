@@ -31,6 +31,70 @@ struct PlannedColumn {
   std::optional<std::string> field_name;  // set for generated (catalogued) columns
 };
 
+// The BI view over the table's columns in table order: original field names, system columns
+// under their own names.
+struct ViewDefinition {
+  std::vector<ExistingColumn> columns;  // name and type, as pg_attribute will show them
+  std::string body;                     // " VIEW <name> AS SELECT ..."
+};
+
+ViewDefinition define_view(const std::vector<PlannedColumn>& table_columns, const std::string& view,
+                           const std::string& table, const Quoting& q) {
+  std::vector<std::string> view_fields, fallback, reserved;
+  for (const auto& c : table_columns) {
+    if (c.field_name) {
+      view_fields.push_back(*c.field_name);
+      fallback.push_back(c.name);
+    } else {
+      reserved.push_back(c.name);
+    }
+  }
+  std::vector<std::string> names = view_column_names(view_fields, fallback, reserved);
+  ViewDefinition out;
+  std::string select;
+  for (std::size_t i = 0, f = 0; i < table_columns.size(); ++i) {
+    const auto& c = table_columns[i];
+    std::string name = c.field_name ? names[f++] : c.name;
+    out.columns.push_back({name, c.sql_type, ""});
+    select += std::string(i ? ",\n  " : "  ") + q.name(c.name) + " AS " + q.name(name);
+  }
+  out.body = " VIEW " + view + " AS SELECT\n" + select + "\nFROM " + table;
+  return out;
+}
+
+// Keeps the view current: CREATE when missing or dropped for a type change, CREATE OR REPLACE
+// when columns were only appended, DROP + CREATE when names or order changed and nothing
+// depends on it (else a note). Grants are re-applied to a recreated view.
+void plan_view_update(const ExistingTable& existing, const ViewDefinition& wanted,
+                      const std::string& view, bool drop_view, SchemaPlan& plan) {
+  const auto& have = existing.view_columns;
+  bool prefix = existing.view_exists && have.size() <= wanted.columns.size();
+  for (std::size_t i = 0; prefix && i < have.size(); ++i)
+    prefix =
+        have[i].name == wanted.columns[i].name && have[i].sql_type == wanted.columns[i].sql_type;
+  bool same = prefix && have.size() == wanted.columns.size();
+  if (!existing.view_exists || drop_view) {
+    plan.ddl.push_back("CREATE" + wanted.body);
+  } else if (same) {
+    return;
+  } else if (prefix) {
+    plan.ddl.push_back("CREATE OR REPLACE" + wanted.body);
+  } else if (existing.view_dependents.empty()) {
+    plan.ddl.push_back("DROP VIEW " + view);
+    plan.ddl.push_back("CREATE" + wanted.body);
+    drop_view = true;
+  } else {
+    plan.notes.push_back("the view " + view +
+                         " is not updated (its columns changed name or order) because these "
+                         "views depend on it: " +
+                         join(existing.view_dependents));
+  }
+  if (drop_view)
+    for (const auto& g : existing.view_grants)
+      plan.ddl.push_back("GRANT " + g.privilege + " ON " + view + " TO " + g.grantee_quoted +
+                         (g.grantable ? " WITH GRANT OPTION" : ""));
+}
+
 }  // namespace
 
 TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
@@ -237,26 +301,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
 
   // 4. The BI view: it must be dropped before a column type changes (it depends on the table).
   const std::string view = q.name(spec.schema) + "." + q.name(view_name(spec.table));
-  std::vector<std::string> view_fields, fallback, reserved;
-  for (const auto& c : table_columns) {
-    if (c.field_name) {
-      view_fields.push_back(*c.field_name);
-      fallback.push_back(c.name);
-    } else {
-      reserved.push_back(c.name);
-    }
-  }
-  std::vector<std::string> names = view_column_names(view_fields, fallback, reserved);
-  std::vector<ExistingColumn> wanted_view;
-  std::string select;
-  for (std::size_t i = 0, f = 0; i < table_columns.size(); ++i) {
-    const auto& c = table_columns[i];
-    std::string name = c.field_name ? names[f++] : c.name;
-    wanted_view.push_back({name, c.sql_type, ""});
-    select += std::string(i ? ",\n  " : "  ") + q.name(c.name) + " AS " + q.name(name);
-  }
-  std::string create_view = " VIEW " + view + " AS SELECT\n" + select + "\nFROM " + table;
-
+  ViewDefinition wanted = define_view(table_columns, view, table, q);
   bool drop_view = false;
   if (existing.view_name_taken_by_other) {
     plan.notes.push_back(view + " exists and is not a view; the BI view is not maintained");
@@ -276,33 +321,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   }
   plan.ddl.insert(plan.ddl.end(), comments.begin(), comments.end());
 
-  if (!existing.view_name_taken_by_other) {
-    bool prefix = existing.view_exists && existing.view_columns.size() <= wanted_view.size();
-    for (std::size_t i = 0; prefix && i < existing.view_columns.size(); ++i)
-      prefix = existing.view_columns[i].name == wanted_view[i].name &&
-               existing.view_columns[i].sql_type == wanted_view[i].sql_type;
-    bool same = prefix && existing.view_columns.size() == wanted_view.size();
-    if (!existing.view_exists || drop_view) {
-      plan.ddl.push_back("CREATE" + create_view);
-    } else if (same) {
-      // nothing to do
-    } else if (prefix) {
-      plan.ddl.push_back("CREATE OR REPLACE" + create_view);
-    } else if (existing.view_dependents.empty()) {
-      plan.ddl.push_back("DROP VIEW " + view);
-      plan.ddl.push_back("CREATE" + create_view);
-      drop_view = true;
-    } else {
-      plan.notes.push_back("the view " + view +
-                           " is not updated (its columns changed name or "
-                           "order) because these views depend on it: " +
-                           join(existing.view_dependents));
-    }
-    if (drop_view)
-      for (const auto& g : existing.view_grants)
-        plan.ddl.push_back("GRANT " + g.privilege + " ON " + view + " TO " + g.grantee_quoted +
-                           (g.grantable ? " WITH GRANT OPTION" : ""));
-  }
+  if (!existing.view_name_taken_by_other) plan_view_update(existing, wanted, view, drop_view, plan);
   return out;
 }
 
