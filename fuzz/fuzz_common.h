@@ -2,6 +2,8 @@
 // text or throws Error(Data) and leaves the page empty. Anything else aborts (a finding).
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -36,6 +38,29 @@ inline void check_page(const DecodedPage& page, const DecodeOptions& options) {
     }
   }
   require(tabs == 0, "copy_text does not end with a newline");
+  require(simdjson::validate_utf8(page.copy_text.data(), page.copy_text.size()), "copy_text is not UTF-8");
+  // Every _multi_values column, COPY-unescaped, is a JSON object.
+  size_t line_start = 0;
+  while (line_start < page.copy_text.size()) {
+    const size_t end = page.copy_text.find('\n', line_start);
+    const size_t col = page.copy_text.rfind('\t', end) + 1;
+    std::string_view multi(page.copy_text.data() + col, end - col);
+    if (multi != "\\N") {
+      std::string json;
+      for (size_t i = 0; i < multi.size(); ++i) {
+        if (multi[i] == '\\' && i + 1 < multi.size()) {
+          char n = multi[++i];
+          json.push_back(n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : n);
+        } else {
+          json.push_back(multi[i]);
+        }
+      }
+      static simdjson::dom::parser parser;
+      simdjson::dom::object obj;
+      require(parser.parse(json).get(obj) == simdjson::SUCCESS, "_multi_values is not a JSON object");
+    }
+    line_start = end + 1;
+  }
   require(lines == page.rows_emitted, "rows_emitted disagrees with the lines");
   require(page.rows_emitted <= page.rows_read, "more rows emitted than read");
   for (const Reject& r : page.rejects) require(r.raw_value.size() <= 2048, "raw_value too long");

@@ -451,10 +451,15 @@ class JsonPage {
       check(v.type().get(t), "");
       switch (t) {
         case od::json_type::string: {
+          // The token first: a bad escape is only found while unescaping, after which the
+          // value is consumed. STRING_ERROR leaves the iterator usable, so it is a reject.
+          std::string_view token = v.raw_json_token();
           std::string_view s;
           auto e = v.get_string().get(s);
-          if (e == simdjson::STRING_ERROR)
-            cell_fail("invalid string escape in `values` (for example a lone surrogate such as \\ud800)");
+          if (e == simdjson::STRING_ERROR) {
+            add_bad_value(c, package_detail::trim_json_ws(token), "invalid string escape (such as a lone surrogate)");
+            break;
+          }
           check(e, "");
           add_value(c, Kind::String, s);
           break;
@@ -491,12 +496,7 @@ class JsonPage {
             check(v.get_object().get(inner), "");
             check(inner.raw_json().get(raw), "");
           }
-          // The whole cell is unusable: NULL and one reject, counted as a value so that a
-          // following scalar does not replace it.
-          if (!c.null) reject_value(c, Kind::Number, raw, "nested JSON value in `values`");
-          c.null = true;
-          if (c.count == 0) c.first_text = {};
-          ++c.count;
+          add_bad_value(c, raw, "nested JSON value in `values`");
           break;
         }
       }
@@ -543,6 +543,29 @@ class JsonPage {
     }
   }
 
+  // Opens the cell's _multi_values list with its first value (null when that one was unusable).
+  void begin_multi(const Cell& c) {
+    rows_.begin_multi(static_cast<size_t>(c.ordinal));
+    if (c.first_text.data() != nullptr)
+      append_multi(c.first_kind, c.first_text);
+    else
+      rows_.multi_text().append("null");
+  }
+
+  // A value that cannot be read at all makes the whole cell NULL with one reject. It still
+  // counts as a value (null in _multi_values) so that a later value does not take its place.
+  void add_bad_value(Cell& c, std::string_view raw, const char* reason) {
+    if (!c.null) rows_.reject(rows_.field(static_cast<size_t>(c.ordinal)).name, raw, reason);
+    c.null = true;
+    if (c.count == 0) {
+      c.first_text = {};
+    } else {
+      if (c.count == 1) begin_multi(c);
+      rows_.multi_text().append(",null");
+    }
+    ++c.count;
+  }
+
   void add_value(Cell& c, Kind kind, std::string_view text) {
     std::string& buf = rows_.cell_text();
     if (c.count == 0) {
@@ -555,11 +578,7 @@ class JsonPage {
         }
       }
     } else {
-      if (c.count == 1) {
-        rows_.begin_multi(static_cast<size_t>(c.ordinal));
-        if (c.first_text.data() != nullptr) append_multi(c.first_kind, c.first_text);
-        else rows_.multi_text().append("null");
-      }
+      if (c.count == 1) begin_multi(c);
       rows_.multi_text().push_back(',');
       append_multi(kind, text);
       if (c.type == DataType::String && !c.null) {
@@ -590,7 +609,7 @@ class JsonPage {
     uint8_t* dst = reinterpret_cast<uint8_t*>(scratch.data());
     od::raw_json_string raw(reinterpret_cast<const uint8_t*>(c.computed.data() + 1));
     std::string_view text;
-    if (impl_.parser.unescape(raw, dst).get(text)) cell_fail("invalid string escape in computedValue");
+    if (impl_.parser.unescape(raw, dst).get(text)) return;  // unusable: keep the joined values
     std::string& buf = rows_.cell_text();
     buf.resize(c.start);
     if (const char* reason = package_detail::render_string(text, buf)) {
