@@ -1,8 +1,10 @@
 #include "package/decoded_page.h"
 
-#include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "package/decoder.h"
+#include "package/value_text.h"
 
 namespace ccetl {
 
@@ -16,49 +18,61 @@ void DecodedPage::clear() {
 }
 
 namespace {
-// Bytes COPY text format must escape. Other control characters pass through unchanged.
-constexpr std::array<bool, 256> make_special() {
-  std::array<bool, 256> t{};
-  t['\\'] = t['\n'] = t['\r'] = t['\t'] = true;
-  return t;
-}
-constexpr std::array<bool, 256> kCopySpecial = make_special();
-}  // namespace
 
-void append_copy_escaped(std::string& out, std::string_view value) {
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+// True when some byte of `w` is zero (the classic SWAR test, exact for "any").
+inline bool has_zero_byte(uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; }
+inline bool has_byte(uint64_t w, unsigned char c) { return has_zero_byte(w ^ (kOnes * c)); }
+
+// Whether an 8-byte block needs a closer look: COPY specials, or NUL when `nul` is set.
+inline bool block_special(const char* p, bool nul) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return has_byte(w, '\\') || has_byte(w, '\n') || has_byte(w, '\r') || has_byte(w, '\t') ||
+         (nul && has_zero_byte(w));
+}
+
+// Appends `value` COPY-escaped; with `stop_at_nul`, returns false at a NUL byte (what was
+// appended stays; the caller truncates).
+bool escape(std::string& out, std::string_view value, bool stop_at_nul) {
   const char* p = value.data();
   const char* end = p + value.size();
   const char* run = p;
-  // Eight bytes at a time: most cells contain nothing to escape.
   while (p < end) {
-    if (end - p >= 8) {
-      if (!kCopySpecial[static_cast<unsigned char>(p[0])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[1])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[2])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[3])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[4])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[5])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[6])] &&
-          !kCopySpecial[static_cast<unsigned char>(p[7])]) {
-        p += 8;
-        continue;
-      }
-    }
-    const char c = *p;
-    if (!kCopySpecial[static_cast<unsigned char>(c)]) {
-      ++p;
+    if (end - p >= 8 && !block_special(p, stop_at_nul)) {  // most blocks have nothing to escape
+      p += 8;
       continue;
     }
-    out.append(run, p);
+    const char c = *p;
     switch (c) {
-      case '\\': out.append("\\\\", 2); break;
-      case '\n': out.append("\\n", 2); break;
-      case '\r': out.append("\\r", 2); break;
-      default: out.append("\\t", 2); break;
+      case '\\': out.append(run, p); out.append("\\\\", 2); run = ++p; break;
+      case '\n': out.append(run, p); out.append("\\n", 2); run = ++p; break;
+      case '\r': out.append(run, p); out.append("\\r", 2); run = ++p; break;
+      case '\t': out.append(run, p); out.append("\\t", 2); run = ++p; break;
+      case '\0':
+        if (stop_at_nul) return false;
+        ++p;
+        break;
+      default: ++p;
     }
-    run = ++p;
   }
   out.append(run, end);
+  return true;
 }
+
+}  // namespace
+
+void append_copy_escaped(std::string& out, std::string_view value) { escape(out, value, false); }
+
+namespace package_detail {
+bool append_copy_escaped_unless_nul(std::string& out, std::string_view value) {
+  const size_t size = out.size();
+  if (escape(out, value, true)) return true;
+  out.resize(size);
+  return false;
+}
+}  // namespace package_detail
 
 }  // namespace ccetl

@@ -196,9 +196,7 @@ const char* render_date(std::string_view text, std::string& out) {
 }
 
 const char* render_string(std::string_view text, std::string& out) {
-  if (std::memchr(text.data(), '\0', text.size()) != nullptr) return "contains NUL byte";
-  append_copy_escaped(out, text);
-  return nullptr;
+  return append_copy_escaped_unless_nul(out, text) ? nullptr : "contains NUL byte";
 }
 
 void append_json_string(std::string& out, std::string_view text, bool nul_as_replacement) {

@@ -27,6 +27,9 @@ const char* render_date(std::string_view text, std::string& out);
 // Strings with a NUL byte cannot be stored in PostgreSQL text. Reason: "contains NUL byte".
 const char* render_string(std::string_view text, std::string& out);
 
+// append_copy_escaped() that stops at a NUL byte: false, and `out` unchanged, when there is one.
+bool append_copy_escaped_unless_nul(std::string& out, std::string_view value);
+
 // Appends `text` as a quoted JSON string. With `nul_as_replacement`, NUL becomes U+FFFD
 // (PostgreSQL's jsonb rejects \u0000); otherwise it is written \u0000.
 void append_json_string(std::string& out, std::string_view text, bool nul_as_replacement);

@@ -59,7 +59,7 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
   if (!spec_.time_zone.empty()) {
     try {
       db_->tx->exec("SET LOCAL TimeZone = " + db_->tx->quote(spec_.time_zone));
-    } catch (const pqxx::sql_error& e) {
+    } catch (const pqxx::sql_error&) {
       throw Error(ErrorKind::Config, "time zone '" + spec_.time_zone + "' of job " + spec_.job +
                                          " is not known to PostgreSQL");
     } catch (...) {
@@ -133,6 +133,10 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   counts.rows_read = end.rows_read;
   counts.rejected = rejected_;
   std::vector<std::string> messages = end.messages;
+  if (rejected_ > static_cast<int64_t>(rejects_.size()))
+    messages.push_back(std::to_string(rejected_ - static_cast<int64_t>(rejects_.size())) +
+                       " rejects beyond the first " + std::to_string(kMaxStoredRejects) +
+                       " were counted but not stored");
   try {
     copy_->finish();
   } catch (const Error& e) {

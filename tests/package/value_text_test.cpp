@@ -1,6 +1,7 @@
 // Typed rendering of single values (package/value_text.h).
 #include <catch2/catch.hpp>
 
+#include "package/decoder.h"
 #include "package/value_text.h"
 
 using namespace ccetl::package_detail;
@@ -115,4 +116,33 @@ TEST_CASE("JSON strings, raw reject values and number syntax", "[package][values
   CHECK(reject_raw_value(utf) == std::string(1023, 'a'));
   for (const char* ok : {"0", "-0", "12", "-1.5", "1e5", "1E+5", "2.5e-3"}) CHECK(is_json_number(ok));
   for (const char* bad : {"", "-", "01", "1.", ".5", "1e", "+1", "1x", "0x10", "--1"}) CHECK_FALSE(is_json_number(bad));
+}
+
+TEST_CASE("COPY escaping agrees with a byte-by-byte reference at every position", "[package][values]") {
+  auto reference = [](std::string_view s) {
+    std::string r;
+    for (char c : s) {
+      if (c == '\\') r += "\\\\";
+      else if (c == '\n') r += "\\n";
+      else if (c == '\r') r += "\\r";
+      else if (c == '\t') r += "\\t";
+      else r += c;
+    }
+    return r;
+  };
+  for (char special : {'\\', '\n', '\r', '\t', '\0', '\x01', '\x80'}) {
+    for (size_t len : {1, 7, 8, 9, 16, 17, 33}) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = special;
+        std::string out = "pre";
+        ccetl::append_copy_escaped(out, s);
+        CHECK(out == "pre" + reference(s));
+        out = "pre";
+        const bool ok = append_copy_escaped_unless_nul(out, s);
+        CHECK(ok == (special != '\0'));
+        CHECK(out == (ok ? "pre" + reference(s) : "pre"));
+      }
+    }
+  }
 }
