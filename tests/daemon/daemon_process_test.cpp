@@ -29,7 +29,11 @@ int port_from_log(ChildProcess& p) {
 bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 20s) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
+    try {
+      if (cond()) return true;
+    } catch (const std::exception&) {
+      // e.g. ccetl.runs does not exist yet: not yet
+    }
     std::this_thread::sleep_for(100ms);
   }
   return false;
