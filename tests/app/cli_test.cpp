@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <sstream>
 
 #include "support/child_process.h"
 #include "support/sync_harness.h"
@@ -111,4 +112,23 @@ TEST_CASE("every command has --help") {
   }
   CHECK(run_binary("ccetl", {"--version"}).code == 0);
   CHECK(run_binary("centercode-sim", {"--help"}).code == 0);
+}
+
+TEST_CASE("--log-format json: one JSON object per line, run lines carry job and run_id") {
+  SyncHarness h;
+  h.config(kJobs);
+  RunResult r = run_binary("ccetl", {"--log-format", "json", "--log-level", "info", "run", "-c", h.config_path(),
+                                     "--job", "feedback_scores"});
+  REQUIRE(r.code == 0);
+  std::istringstream lines(r.err);
+  std::string line;
+  int run_lines = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    INFO(line);
+    CHECK(line.front() == '{');
+    CHECK(line.back() == '}');
+    if (line.find("\"job\":\"feedback_scores\",\"run_id\":\"") != std::string::npos) ++run_lines;
+  }
+  CHECK(run_lines >= 2);
 }
