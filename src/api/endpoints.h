@@ -24,10 +24,12 @@ std::string record_lookup(Scope scope, std::string_view project, std::string_vie
 // Listener kinds, for the push targets.
 enum class Listener { Macro, Comment, Data };
 // POST /userMacroListeners/{key}?find=F, /projects/{p}/feedbackCommentListeners/{key}?find=F, ...
-// Listeners exist for CommunityUser, ProjectUser and ProjectFeedback scopes.
+// Listeners exist for CommunityUser, ProjectUser and ProjectFeedback scopes; any other scope
+// throws Error(Config). An empty `find` leaves the query out.
 std::string listener(Listener kind, Scope scope, std::string_view project, std::string_view key,
                      std::string_view find);
-// POST /userImports/{source} or /projects/{p}/userImports/{source}
+// POST /userImports/{source} or /projects/{p}/userImports/{source} (user scopes only).
+// Every builder throws Error(Config) for an empty key, or project key where the scope needs one.
 std::string user_import(Scope scope, std::string_view project, std::string_view source);
 // POST /projects/{p}/feedback/{feedbackKey}
 std::string feedback(std::string_view project, std::string_view feedback_key);

@@ -40,6 +40,9 @@ struct SchemaPlan {
   std::vector<ColumnInfo> columns;  // in the order of the fields given
   std::vector<std::string> ddl;     // statements a run would execute, in order
   std::vector<std::string> notes;   // human-readable: new columns, widened types, vanished fields
+  // Reasons a run would be refused (e.g. a user's view depends on a column that must change
+  // type). prepare() throws Error(Permanent) naming them; plan() only reports them.
+  std::vector<std::string> blockers;
 };
 
 // Counts a run reports (summary line, ccetl.runs, metrics).
@@ -95,6 +98,15 @@ class Warehouse {
   virtual std::unique_ptr<TableLoad> begin_load(const TableSpec& spec, const std::string& run_id) = 0;
   // Records a failed run (after TableLoad::abort, or when no load began).
   virtual void fail_run(const std::string& run_id, const std::string& error, const RunCounts& counts) = 0;
+  // Session-level advisory lock on this warehouse's control connection, keyed by a stable hash
+  // of the job name, so that only one process runs a job at a time. True if acquired (or
+  // already held by this instance). Released by unlock_job, or when the connection ends (a
+  // lost control connection loses its locks). Implementations without locking always succeed.
+  virtual bool try_lock_job(const std::string& job) {
+    (void)job;
+    return true;
+  }
+  virtual void unlock_job(const std::string& job) { (void)job; }
 };
 
 // Connects with a libpq connection string or URI. Throws Error(Transient) if unreachable.

@@ -1,0 +1,283 @@
+// Beast/Asio implementation of Connection. Deadlines: the connect phase (TCP connect + TLS
+// handshake) is bounded by connect_timeout, the whole exchange by request_timeout through
+// tcp_stream::expires_at; name resolution, which tcp_stream cannot bound, is covered by running
+// the io_context only until the request deadline and cancelling what is left.
+#include <utility>  // before Asio's coroutine headers (they use std::exchange)
+
+#include "api/connection.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <filesystem>
+#include <optional>
+
+#include "core/error.h"
+
+namespace ccetl::api {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr size_t kPadding = 64;  // SIMDJSON_PADDING, without including simdjson here
+constexpr auto kResolveSlack = std::chrono::milliseconds(200);
+}  // namespace
+
+class TlsContext {
+ public:
+  TlsContext() : ctx(ssl::context::tls_client) {}
+  ssl::context ctx;
+};
+
+std::shared_ptr<TlsContext> make_tls_context(const std::string& ca_file) {
+  auto tls = std::make_shared<TlsContext>();
+  beast::error_code ec;
+  tls->ctx.set_default_verify_paths(ec);
+  if (ec) throw Error(ErrorKind::Config, "cannot load the system's trusted certificates: " + ec.message());
+  tls->ctx.set_verify_mode(ssl::verify_peer);
+  if (!ca_file.empty()) {
+    std::error_code fs_ec;
+    if (!std::filesystem::is_regular_file(ca_file, fs_ec))
+      throw Error(ErrorKind::Config, "centercode.ca_file " + ca_file + " is not a readable file");
+    tls->ctx.load_verify_file(ca_file, ec);
+    if (ec)
+      throw Error(ErrorKind::Config, "centercode.ca_file " + ca_file +
+                                         " holds no usable PEM certificate: " + ec.message());
+  }
+  return tls;
+}
+
+struct Connection::Impl {
+  Url origin;
+  std::shared_ptr<TlsContext> tls;
+  net::io_context ioc;
+  tcp::resolver resolver{ioc};
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;  // kept across reads of one kept-alive connection
+  bool connected = false;
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  void close() {
+    beast::error_code ignored;
+    if (secure) beast::get_lowest_layer(*secure).socket().close(ignored);
+    if (plain) plain->socket().close(ignored);
+    secure.reset();
+    plain.reset();
+    buffer.consume(buffer.size());
+    connected = false;
+  }
+
+  net::awaitable<void> run(const HttpRequest& request, Limits limits, Clock::time_point deadline,
+                           Outcome& out);
+  net::awaitable<bool> connect(Limits limits, Clock::time_point deadline, Outcome& out);
+  template <class Stream>
+  net::awaitable<void> transfer(Stream& stream, const HttpRequest& request, Limits limits,
+                                Clock::time_point deadline, Outcome& out);
+};
+
+namespace {
+
+bool is_connection_loss(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::connection_aborted || ec == ssl::error::stream_truncated;
+}
+
+void fail(Outcome& out, Failure failure, std::string cause) {
+  out.failure = failure;
+  out.cause = std::move(cause);
+}
+
+std::string tls_verify_cause(SSL* ssl, const std::string& host) {
+  long result = SSL_get_verify_result(ssl);
+  std::string why = result == X509_V_OK ? "certificate does not match the host name " + host
+                                        : X509_verify_cert_error_string(result);
+  return "TLS certificate verify failed for " + host + " (" + why +
+         "); if the server uses a private CA, set centercode.ca_file to its certificate";
+}
+
+}  // namespace
+
+net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point deadline,
+                                               Outcome& out) {
+  beast::error_code ec;
+  auto token = net::redirect_error(net::use_awaitable, ec);
+  auto results = co_await resolver.async_resolve(origin.host, origin.port, token);
+  if (ec) {
+    fail(out, Failure::Network, "cannot resolve " + origin.host + ": " + ec.message());
+    co_return false;
+  }
+  if (tls)
+    secure.emplace(ioc, tls->ctx);
+  else
+    plain.emplace(ioc);
+  auto connect_deadline = std::min(deadline, Clock::now() + limits.connect_timeout);
+  lowest().expires_at(connect_deadline);
+  co_await lowest().async_connect(results, token);
+  if (ec) {
+    fail(out, ec == beast::error::timeout ? Failure::Timeout : Failure::Network,
+         "cannot connect to " + origin.host_header() + ": " +
+             (ec == beast::error::timeout ? std::string("connect timeout") : ec.message()));
+    co_return false;
+  }
+  if (secure) {
+    if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str())) {
+      fail(out, Failure::Tls, "cannot set TLS server name " + origin.host);
+      co_return false;
+    }
+    secure->set_verify_mode(ssl::verify_peer);
+    secure->set_verify_callback(ssl::host_name_verification(origin.host));
+    lowest().expires_at(connect_deadline);
+    co_await secure->async_handshake(ssl::stream_base::client, token);
+    if (ec) {
+      if (ec == beast::error::timeout)
+        fail(out, Failure::Timeout, "TLS handshake with " + origin.host_header() + " timed out");
+      else if (ec.category() == net::error::get_ssl_category() &&
+               ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED)
+        fail(out, Failure::TlsVerify, tls_verify_cause(secure->native_handle(), origin.host));
+      else if (ec.category() == net::error::get_ssl_category())
+        fail(out, Failure::Tls, "TLS handshake with " + origin.host_header() + " failed: " + ec.message());
+      else
+        fail(out, Failure::Network, "TLS handshake with " + origin.host_header() + " failed: " + ec.message());
+      co_return false;
+    }
+  }
+  connected = true;
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpRequest& request,
+                                                Limits limits, Clock::time_point deadline,
+                                                Outcome& out) {
+  beast::error_code ec;
+  auto token = net::redirect_error(net::use_awaitable, ec);
+
+  http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
+  req.set(http::field::host, origin.host_header());
+  req.set(http::field::user_agent, "ccetl/0.1");
+  req.set(http::field::accept, "application/json, text/csv;q=0.9, */*;q=0.1");
+  if (!request.content_type.empty()) {
+    req.set(http::field::content_type, request.content_type);
+    req.body() = request.body;
+  }
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  lowest().expires_at(deadline);
+  co_await http::async_write(stream, req, token);
+  if (ec) {
+    out.nothing_received = true;
+    if (ec == beast::error::timeout)
+      fail(out, Failure::Timeout, "request timeout while sending");
+    else
+      fail(out, Failure::Network, "connection lost while sending: " + ec.message());
+    co_return;
+  }
+
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(limits.body_limit);
+  co_await http::async_read_header(stream, buffer, parser, token);
+  if (!ec) {
+    if (auto length = parser.content_length(); length && *length <= limits.body_limit)
+      parser.get().body().reserve(static_cast<size_t>(*length) + kPadding);
+    co_await http::async_read(stream, buffer, parser, token);
+  }
+  if (ec) {
+    out.nothing_received = !parser.got_some();
+    if (ec == beast::error::timeout)
+      fail(out, Failure::Timeout, "request timeout after " + std::to_string(limits.request_timeout.count()) + " ms");
+    else if (ec == http::error::body_limit)
+      fail(out, Failure::TooLarge, "response body larger than the body limit of " +
+                                       std::to_string(limits.body_limit) + " bytes");
+    else if (ec == http::error::partial_message ||
+             (parser.is_header_done() && is_connection_loss(ec)))
+      fail(out, Failure::Truncated, "response body truncated (" + ec.message() + ")");
+    else if (is_connection_loss(ec))
+      fail(out, Failure::Network, "connection closed before the answer: " + ec.message());
+    else
+      fail(out, Failure::Network, "bad HTTP answer: " + ec.message());
+    co_return;
+  }
+
+  auto& res = parser.get();
+  HttpReply& reply = out.reply;
+  reply.status = static_cast<int>(res.result_int());
+  reply.reason = std::string(http::obsolete_reason(res.result()));
+  reply.content_type = std::string(res[http::field::content_type]);
+  reply.rate_remaining = std::string(res["X-Rate-Limit-Remaining"]);
+  reply.rate_reset = std::string(res["X-Rate-Limit-Reset"]);
+  reply.retry_after = std::string(res[http::field::retry_after]);
+  reply.keep_alive = res.keep_alive();
+  reply.body = std::move(res.body());
+  if (reply.body.capacity() < reply.body.size() + kPadding) reply.body.reserve(reply.body.size() + kPadding);
+}
+
+net::awaitable<void> Connection::Impl::run(const HttpRequest& request, Limits limits,
+                                           Clock::time_point deadline, Outcome& out) {
+  out.reused = connected;
+  if (!connected && !co_await connect(limits, deadline, out)) co_return;
+  if (secure)
+    co_await transfer(*secure, request, limits, deadline, out);
+  else
+    co_await transfer(*plain, request, limits, deadline, out);
+}
+
+Connection::Connection(Url origin, std::shared_ptr<TlsContext> tls) : impl_(std::make_unique<Impl>()) {
+  impl_->origin = std::move(origin);
+  impl_->tls = std::move(tls);
+}
+
+Connection::~Connection() { impl_->close(); }
+
+bool Connection::is_open() const { return impl_->connected; }
+
+Outcome Connection::exchange(const HttpRequest& request, const Limits& limits) {
+  Impl& c = *impl_;
+  Outcome out;
+  auto deadline = Clock::now() + limits.request_timeout;
+  bool done = false;
+  c.ioc.restart();
+  net::co_spawn(c.ioc, c.run(request, limits, deadline, out), [&](std::exception_ptr e) {
+    done = true;
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      fail(out, Failure::Network, std::string("HTTP exchange failed: ") + ex.what());
+    }
+  });
+  c.ioc.run_until(deadline + kResolveSlack);
+  if (!done) {
+    // Only name resolution can outlive the stream deadlines: cancel and drain.
+    c.resolver.cancel();
+    c.close();
+    c.ioc.restart();
+    c.ioc.run();
+    fail(out, Failure::Timeout, "request timeout after " + std::to_string(limits.request_timeout.count()) + " ms");
+  }
+  if (out.failure != Failure::None || !out.reply.keep_alive) c.close();
+  return out;
+}
+
+}  // namespace ccetl::api

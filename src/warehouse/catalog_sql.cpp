@@ -1,0 +1,92 @@
+// The catalog DDL, embedded so the binary is self-contained. sql/001_catalog.sql holds the same
+// text; tests/warehouse/catalog_test.cpp fails when the two differ.
+#include "warehouse/catalog_sql.h"
+
+namespace ccetl::warehouse {
+
+const char* const kCatalogSql = R"CAT(-- ccetl's own catalog: run history, rejected values, generated columns, reverse-ETL push log.
+-- Idempotent. ccetl embeds this text (src/warehouse/catalog_sql.cpp; a test keeps both equal)
+-- and applies it on `ensure_catalog()`; it is installed here for review and manual setup.
+-- (CREATE SCHEMA IF NOT EXISTS would need CREATE on the database even when the schema exists.)
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'ccetl') THEN
+    CREATE SCHEMA ccetl;
+  END IF;
+END
+$$;
+
+-- One row per run of a job. `running` rows whose process died are marked `abandoned` by the
+-- next start of the same job.
+CREATE TABLE IF NOT EXISTS ccetl.runs (
+  run_id      uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  job         text NOT NULL,
+  status      text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  pid         integer,
+  hostname    text,
+  pages       bigint NOT NULL DEFAULT 0,
+  rows_read   bigint NOT NULL DEFAULT 0,
+  inserted    bigint NOT NULL DEFAULT 0,
+  updated     bigint NOT NULL DEFAULT 0,
+  unchanged   bigint NOT NULL DEFAULT 0,
+  deleted     bigint NOT NULL DEFAULT 0,
+  rejected    bigint NOT NULL DEFAULT 0,
+  duplicates  bigint NOT NULL DEFAULT 0,
+  messages    text,
+  error       text
+);
+CREATE INDEX IF NOT EXISTS runs_job_started ON ccetl.runs (job, started_at DESC);
+
+-- Values (or rows) that could not be loaded; written in the run's transaction.
+CREATE TABLE IF NOT EXISTS ccetl.rejects (
+  run_id      uuid NOT NULL,
+  job         text NOT NULL,
+  page        bigint NOT NULL,
+  row_seq     bigint NOT NULL,
+  field       text NOT NULL,
+  raw_value   text NOT NULL,
+  reason      text NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS rejects_run ON ccetl.rejects (run_id);
+CREATE INDEX IF NOT EXISTS rejects_job_recorded ON ccetl.rejects (job, recorded_at);
+
+-- Generated columns by field identity (questionId-based when the API sends one), so a renamed
+-- question keeps its column across runs.
+CREATE TABLE IF NOT EXISTS ccetl.columns (
+  job         text NOT NULL,
+  schema_name text NOT NULL,
+  table_name  text NOT NULL,
+  identity    text NOT NULL,
+  field_name  text NOT NULL,
+  column_name text NOT NULL,
+  sql_type    text NOT NULL,
+  first_seen  timestamptz NOT NULL DEFAULT now(),
+  last_seen   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (schema_name, table_name, identity)
+);
+
+-- Reverse-ETL: one row per (job, source row) pushed to Centercode, written before sending
+-- (`intent`) so that a crash between send and record is detectable (`unknown`).
+CREATE TABLE IF NOT EXISTS ccetl.push_log (
+  job             text NOT NULL,
+  row_key         text NOT NULL,
+  payload_hash    text NOT NULL,
+  http_status     integer,
+  created_id      text,
+  created_key     text,
+  status_endpoint text,
+  final_status    text,
+  attempts        integer NOT NULL DEFAULT 0,
+  first_sent_at   timestamptz,
+  last_sent_at    timestamptz,
+  state           text NOT NULL DEFAULT 'intent'
+                  CHECK (state IN ('intent', 'sent', 'succeeded', 'failed', 'unknown')),
+  error           text,
+  PRIMARY KEY (job, row_key)
+);
+)CAT";
+
+}  // namespace ccetl::warehouse

@@ -1,0 +1,34 @@
+// The statements of a run's load, built from its TablePlan. Pure string building.
+//
+// Staging is a TEMP table (ON COMMIT DROP) laid out exactly like DecodedPage::copy_text:
+//   _seq bigint, [project_key text], one column per field (typed as the target column),
+//   _multi_values jsonb
+#pragma once
+
+#include <string>
+
+#include "warehouse/schema_plan.h"
+
+namespace ccetl::warehouse {
+
+inline constexpr const char* kStaging = "ccetl_staging";
+
+std::string staging_ddl(const TablePlan& plan, const Quoting& q);
+std::string copy_sql(const TablePlan& plan, const Quoting& q);
+
+// Keyed merge: one statement returning (distinct rows, inserted, updated). Rows are deduplicated
+// last-wins by _seq; unchanged rows are not written (their xmin stays).
+std::string upsert_sql(const TablePlan& plan, const Quoting& q);
+
+// Keyed deletes. `delete_counts_sql` returns (live rows, rows absent from staging) among the
+// rows a delete may touch; `delete_sql` soft- or hard-deletes the absent ones.
+std::string delete_counts_sql(const TablePlan& plan, const Quoting& q, bool soft);
+std::string delete_sql(const TablePlan& plan, const Quoting& q, bool soft);
+
+// Full refresh: the table's row count, then DELETE all and INSERT the snapshot in _seq order.
+std::string count_sql(const TablePlan& plan);
+std::string staged_count_sql();
+std::string replace_delete_sql(const TablePlan& plan);
+std::string replace_insert_sql(const TablePlan& plan, const Quoting& q);
+
+}  // namespace ccetl::warehouse

@@ -1,0 +1,42 @@
+// From the fields of a run and the table's current state to the DDL that makes the table fit.
+// Pure: no database access, so the rules (identity mapping, widening, view handling) are
+// testable on their own. Quoting is passed in (libpqxx's quote_name/quote in production).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+#include "warehouse/table_state.h"
+#include "warehouse/warehouse.h"
+
+namespace ccetl::warehouse {
+
+struct Quoting {
+  std::function<std::string(const std::string&)> name;     // identifier -> "quoted"
+  std::function<std::string(const std::string&)> literal;  // text -> 'quoted'
+};
+
+// System columns (see warehouse.h): project_key (fan-out), _multi_values, _synced_at,
+// _deleted_at (keyed jobs with soft deletes), and staging's _seq.
+inline constexpr const char* kProjectKey = "project_key";
+inline constexpr const char* kMultiValues = "_multi_values";
+inline constexpr const char* kSyncedAt = "_synced_at";
+inline constexpr const char* kDeletedAt = "_deleted_at";
+inline constexpr const char* kSeq = "_seq";
+
+// A SchemaPlan plus what the loader needs to build staging and the merge.
+struct TablePlan {
+  SchemaPlan schema;
+  std::vector<std::string> key_columns;  // project_key first when fanned out; empty = full refresh
+  bool deleted_at_column = false;        // the table has (or gets) _deleted_at
+  bool fan_out = false;                  // staging and table carry project_key
+  std::string qualified_table;           // "schema"."table", quoted
+};
+
+// Throws Error(Config) for unusable names or key fields missing from `fields`.
+TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
+                    const ExistingTable& existing, const Quoting& quote);
+
+}  // namespace ccetl::warehouse

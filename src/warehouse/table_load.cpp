@@ -1,0 +1,257 @@
+#include "warehouse/table_load.h"
+
+#include <libpq-fe.h>
+#include <pqxx/pqxx>
+
+#include "core/error.h"
+#include "warehouse/copy_in.h"
+#include "warehouse/db_error.h"
+#include "warehouse/merge_sql.h"
+#include "warehouse/naming.h"
+#include "warehouse/table_state.h"
+
+namespace ccetl::warehouse {
+namespace {
+
+std::string first_line(const std::string& sql) { return sql.substr(0, sql.find('\n')); }
+
+std::string joined(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+}  // namespace
+
+struct PgTableLoad::Db {
+  explicit Db(const std::string& dsn) : conn(dsn), tx(std::make_unique<pqxx::work>(conn, "ccetl_run")) {}
+  pqxx::connection conn;
+  std::unique_ptr<pqxx::work> tx;
+};
+
+PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec spec,
+                         std::string run_id)
+    : secret_(std::move(secret)), spec_(std::move(spec)), run_id_(std::move(run_id)) {
+  try {
+    db_ = std::make_unique<Db>(dsn);
+  } catch (...) {
+    rethrow_db_error("connecting to load " + spec_.schema + "." + spec_.table, secret_);
+  }
+}
+
+PgTableLoad::~PgTableLoad() { abort(); }
+
+Quoting PgTableLoad::quoting() const {
+  pqxx::dbtransaction* tx = db_->tx.get();
+  return {[tx](const std::string& s) { return tx->quote_name(s); },
+          [tx](const std::string& s) { return tx->quote(s); }};
+}
+
+std::string PgTableLoad::what() const {
+  return spec_.schema + "." + spec_.table + " (job " + spec_.job + ")";
+}
+
+SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
+  if (!db_ || prepared_) throw Error(ErrorKind::Permanent, "prepare called twice or after the end of the run");
+  if (!spec_.time_zone.empty()) {
+    try {
+      db_->tx->exec("SET LOCAL TimeZone = " + db_->tx->quote(spec_.time_zone));
+    } catch (const pqxx::sql_error& e) {
+      throw Error(ErrorKind::Config, "time zone '" + spec_.time_zone + "' of job " + spec_.job +
+                                         " is not known to PostgreSQL");
+    } catch (...) {
+      rethrow_db_error("setting the time zone for " + what(), secret_);
+    }
+  }
+  std::string step = "reading the current shape of " + what();
+  try {
+    ExistingTable state = read_existing(*db_->tx, spec_.schema, spec_.table);
+    plan_ = make_plan(spec_, fields, state, quoting());
+    if (!plan_.schema.blockers.empty())
+      throw Error(ErrorKind::Permanent,
+                  "cannot change " + what() + ": " + joined(plan_.schema.blockers, "; "));
+    for (const auto& sql : plan_.schema.ddl) {
+      step = "changing " + what() + " (" + first_line(sql) + ")";
+      db_->tx->exec(sql);
+    }
+    step = "recording the columns of " + what() + " in ccetl.columns";
+    if (!plan_.schema.columns.empty()) {
+      std::string sql =
+          "INSERT INTO ccetl.columns (job, schema_name, table_name, identity, field_name, "
+          "column_name, sql_type) VALUES ";
+      bool first = true;
+      for (const auto& c : plan_.schema.columns) {
+        sql += std::string(first ? "" : ", ") + "(" + db_->tx->quote(spec_.job) + ", " +
+               db_->tx->quote(spec_.schema) + ", " + db_->tx->quote(spec_.table) + ", " +
+               db_->tx->quote(sanitize_utf8(c.identity)) + ", " + db_->tx->quote(sanitize_utf8(c.field_name)) +
+               ", " + db_->tx->quote(c.column_name) + ", " + db_->tx->quote(c.sql_type) + ")";
+        first = false;
+      }
+      sql += " ON CONFLICT (schema_name, table_name, identity) DO UPDATE SET job = EXCLUDED.job, "
+             "field_name = EXCLUDED.field_name, column_name = EXCLUDED.column_name, "
+             "sql_type = EXCLUDED.sql_type, last_seen = now()";
+      db_->tx->exec(sql);
+    }
+    step = "creating the staging table for " + what();
+    Quoting q = quoting();
+    db_->tx->exec(staging_ddl(plan_, q));
+    step = "starting COPY into staging for " + what();
+    copy_ = std::make_unique<CopyIn>(*db_->tx, copy_sql(plan_, q));
+  } catch (...) {
+    rethrow_db_error(step, secret_);
+  }
+  prepared_ = true;
+  return plan_.schema;
+}
+
+void PgTableLoad::copy_rows(std::string_view copy_text) {
+  if (!copy_ || !copy_->open())
+    throw Error(ErrorKind::Permanent, "copy_rows outside an open load of " + what());
+  try {
+    copy_->put(copy_text);
+  } catch (...) {
+    rethrow_db_error("loading rows into " + what(), secret_);
+  }
+}
+
+void PgTableLoad::add_rejects(const std::vector<Reject>& rejects) {
+  rejected_ += static_cast<int64_t>(rejects.size());
+  for (const auto& r : rejects)
+    if (rejects_.size() < kMaxStoredRejects) rejects_.push_back(r);
+}
+
+RunCounts PgTableLoad::commit(const RunEnd& end) {
+  if (!prepared_ || finished_ || !copy_)
+    throw Error(ErrorKind::Permanent, "commit without a prepared load of " + what());
+  RunCounts counts;
+  counts.pages = end.pages;
+  counts.rows_read = end.rows_read;
+  counts.rejected = rejected_;
+  std::vector<std::string> messages = end.messages;
+  try {
+    copy_->finish();
+  } catch (const Error& e) {
+    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+  }
+  std::string step = "merging rows into " + what();
+  try {
+    if (!plan_.key_columns.empty())
+      merge_keyed(end, counts, messages);
+    else
+      replace_all(end, counts, messages);
+    step = "recording rejects of " + what();
+    write_rejects();
+    step = "recording the run of " + what();
+    write_run_row(counts, messages);
+    step = "committing the run of " + what();
+    db_->tx->commit();
+  } catch (...) {
+    rethrow_db_error(step, secret_);
+  }
+  finished_ = true;
+  db_.reset();
+  return counts;
+}
+
+void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
+                              std::vector<std::string>& messages) {
+  Quoting q = quoting();
+  db_->tx->exec(std::string("ANALYZE ") + kStaging);
+  auto row = db_->tx->exec1(upsert_sql(plan_, q));
+  int64_t distinct = row[0].as<int64_t>();
+  counts.inserted = row[1].as<int64_t>();
+  counts.updated = row[2].as<int64_t>();
+  counts.unchanged = distinct - counts.inserted - counts.updated;
+  counts.duplicates = copy_->lines() - distinct;
+
+  if (spec_.deletes == DeleteMode::Keep) return;
+  const bool soft = spec_.deletes == DeleteMode::Soft;
+  if (!end.complete) {
+    messages.push_back("deletes skipped: the run did not read every page");
+    return;
+  }
+  if (end.total_results >= 0 && end.rows_read < end.total_results) {
+    messages.push_back("deletes skipped: read " + std::to_string(end.rows_read) + " rows of " +
+                       std::to_string(end.total_results) + " announced");
+    return;
+  }
+  auto c = db_->tx->exec1(delete_counts_sql(plan_, q, soft));
+  int64_t live = c[0].as<int64_t>(), absent = c[1].as<int64_t>();
+  if (absent == 0) return;
+  if (static_cast<double>(absent) > spec_.max_delete_ratio * static_cast<double>(live)) {
+    messages.push_back("deletes skipped: " + std::to_string(absent) + " of " +
+                       std::to_string(live) + " live rows are missing from this run, more than "
+                       "max_delete_ratio " + std::to_string(spec_.max_delete_ratio));
+    return;
+  }
+  counts.deleted = static_cast<int64_t>(db_->tx->exec(delete_sql(plan_, q, soft)).affected_rows());
+}
+
+void PgTableLoad::replace_all(const RunEnd& end, RunCounts& counts,
+                              std::vector<std::string>& messages) {
+  if (!end.complete || (end.total_results >= 0 && end.rows_read < end.total_results)) {
+    messages.push_back("full refresh skipped: the run is incomplete; the table keeps its rows");
+    return;
+  }
+  int64_t old_rows = db_->tx->exec1(count_sql(plan_))[0].as<int64_t>();
+  int64_t new_rows = copy_->lines();
+  if (old_rows > 0 && static_cast<double>(old_rows - new_rows) >
+                          spec_.max_delete_ratio * static_cast<double>(old_rows)) {
+    messages.push_back("full refresh skipped: the new snapshot has " + std::to_string(new_rows) +
+                       " rows against " + std::to_string(old_rows) +
+                       ", a shrink beyond max_delete_ratio " +
+                       std::to_string(spec_.max_delete_ratio));
+    return;
+  }
+  // DELETE + INSERT in one transaction: readers see the old or the new snapshot, never empty
+  // (TRUNCATE would take an exclusive lock and is not MVCC-safe for concurrent readers).
+  counts.deleted = static_cast<int64_t>(db_->tx->exec(replace_delete_sql(plan_)).affected_rows());
+  counts.inserted = static_cast<int64_t>(db_->tx->exec(replace_insert_sql(plan_, quoting())).affected_rows());
+}
+
+void PgTableLoad::write_rejects() {
+  constexpr std::size_t kBatch = 500;
+  for (std::size_t i = 0; i < rejects_.size(); i += kBatch) {
+    std::string sql =
+        "INSERT INTO ccetl.rejects (run_id, job, page, row_seq, field, raw_value, reason) VALUES ";
+    for (std::size_t k = i; k < std::min(rejects_.size(), i + kBatch); ++k) {
+      const Reject& r = rejects_[k];
+      sql += std::string(k == i ? "" : ", ") + "(" + db_->tx->quote(run_id_) + "::uuid, " +
+             db_->tx->quote(spec_.job) + ", " + std::to_string(r.page) + ", " +
+             std::to_string(r.row_seq) + ", " + db_->tx->quote(sanitize_utf8(r.field)) + ", " +
+             db_->tx->quote(sanitize_utf8(r.raw_value)) + ", " + db_->tx->quote(sanitize_utf8(r.reason)) + ")";
+    }
+    db_->tx->exec(sql);
+  }
+}
+
+void PgTableLoad::write_run_row(const RunCounts& c, const std::vector<std::string>& messages) {
+  db_->tx->exec_params(
+      "UPDATE ccetl.runs SET status = 'succeeded', finished_at = now(), pages = $2, "
+      "rows_read = $3, inserted = $4, updated = $5, unchanged = $6, deleted = $7, rejected = $8, "
+      "duplicates = $9, messages = NULLIF($10, '') WHERE run_id = $1::uuid",
+      run_id_, c.pages, c.rows_read, c.inserted, c.updated, c.unchanged, c.deleted, c.rejected,
+      c.duplicates, messages.empty() ? std::string() : sanitize_utf8(joined(messages, "\n")));
+}
+
+void PgTableLoad::abort() noexcept {
+  finished_ = true;
+  try {
+    if (copy_ && copy_->open()) copy_->cancel();
+  } catch (...) {
+  }
+  copy_.reset();
+  if (!db_) return;
+  try {
+    if (db_->tx) db_->tx->abort();
+  } catch (...) {
+  }
+  try {
+    db_->tx.reset();
+    db_->conn.disconnect();
+  } catch (...) {
+  }
+  db_.reset();
+}
+
+}  // namespace ccetl::warehouse

@@ -1,0 +1,52 @@
+// PostgreSQL implementation of TableLoad: one connection and one transaction per run.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "warehouse/schema_plan.h"
+#include "warehouse/warehouse.h"
+
+namespace ccetl::warehouse {
+
+class CopyIn;
+
+class PgTableLoad final : public TableLoad {
+ public:
+  // Connects (a connection of its own, so a lost connection can never be silently replaced
+  // mid-run) and begins the run's transaction. Throws Error(Transient) if unreachable.
+  PgTableLoad(const std::string& dsn, std::string secret, TableSpec spec, std::string run_id);
+  ~PgTableLoad() override;
+
+  SchemaPlan prepare(const std::vector<Field>& fields) override;
+  void copy_rows(std::string_view copy_text) override;
+  void add_rejects(const std::vector<Reject>& rejects) override;
+  RunCounts commit(const RunEnd& end) override;
+  void abort() noexcept override;
+
+ private:
+  void merge_keyed(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
+  void replace_all(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
+  void write_rejects();
+  void write_run_row(const RunCounts& counts, const std::vector<std::string>& messages);
+  Quoting quoting() const;
+  std::string what() const;  // "schema.table (job X)" for messages
+
+  std::string secret_;
+  TableSpec spec_;
+  std::string run_id_;
+  struct Db;  // the connection and its transaction (libpqxx stays in the .cpp)
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<CopyIn> copy_;
+  TablePlan plan_;
+  std::vector<Reject> rejects_;
+  int64_t rejected_ = 0;
+  bool prepared_ = false;
+  bool finished_ = false;
+};
+
+// Rejects stored per run; the count in ccetl.runs includes the ones beyond it.
+inline constexpr std::size_t kMaxStoredRejects = 100000;
+
+}  // namespace ccetl::warehouse
