@@ -74,12 +74,13 @@ SendOutcome send_row(ApiClient& client, const PushSpec& spec, const std::string&
   } catch (const ApiError& e) {
     out.ledger.http_status = e.status() ? std::optional<int>(e.status()) : std::nullopt;
     out.ledger.error = e.description().empty() ? std::string(e.what()) : e.description();
-    // No answer at all: the request may have been applied. Repeating a creation blindly could
+    for (const auto& p : e.invalid_parameters()) out.ledger.error += " [" + p.name + ": " + p.description + "]";
+    // No answer at all (network, timeout): the request may have been applied. Repeating a creation blindly could
     // duplicate it, so the outcome is unknown for anything but data listeners.
-    out.ledger.state = (e.status() == 0 && !is_idempotent(spec.kind)) ? "unknown" : "failed";
+    out.ledger.state = (e.status() == 0 && e.retryable() && !is_idempotent(spec.kind)) ? "unknown" : "failed";
     return out;
   } catch (const Error& e) {
-    out.ledger.state = "failed";
+    out.ledger.state = e.retryable() && !is_idempotent(spec.kind) ? "unknown" : "failed";
     out.ledger.error = e.what();
     return out;
   }
