@@ -157,7 +157,7 @@ class HttpApiClient final : public ApiClient {
     body += "Content-Type: application/octet-stream\r\n\r\n";
     body += content;
     body += "\r\n--" + boundary + "--\r\n";
-    return perform("POST", target, api_key, "multipart/form-data; boundary=" + boundary, body);
+    return perform("POST", target, api_key, "multipart/form-data; boundary=" + boundary, std::move(body));
   }
 
   std::unique_ptr<api::Connection> checkout() {
@@ -200,12 +200,12 @@ class HttpApiClient final : public ApiClient {
   }
 
   Response perform(const char* method, const std::string& target, const std::string& api_key,
-                   const std::string& content_type, const std::string& body) {
+                   const std::string& content_type, std::string body) {
     api::HttpRequest request;
     request.method = method;
     request.target = api::with_api_key(target, api_key);
     request.content_type = content_type;
-    request.body = body;
+    request.body = std::move(body);
     const std::string shown = std::string(method) + " " + scrub(base_.origin() + request.target, api_key);
     const std::string rate_key(api::path_of(target));
 

@@ -54,6 +54,10 @@ class ApiClient {
   // and truncated bodies up to max_attempts; then throws Error(Transient). Throws
   // Error(Permanent) at once for other 4xx, carrying the API's `description` and
   // `invalidParameters`. Messages name the URL with the key masked and never contain the key.
+  // HTTP and TLS failures are thrown as ccetl::ApiError (api/api_error.h), an Error subclass
+  // carrying the status (0 when there was no answer) and the API's description.
+  // A 429 or an X-Rate-Limit-Remaining of 0 holds every caller of that endpoint until the
+  // X-Rate-Limit-Reset time; requests are paced evenly at just under rate_limit per second.
   virtual Response get(const std::string& path, const std::string& api_key) = 0;
   virtual Response post_json(const std::string& path, const std::string& api_key,
                              const std::string& json_body) = 0;

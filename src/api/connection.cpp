@@ -77,10 +77,18 @@ struct Connection::Impl {
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
-  void close() {
+  // Closes the sockets; pending operations complete with operation_aborted. The stream
+  // objects stay alive for them.
+  void close_sockets() {
     beast::error_code ignored;
+    resolver.cancel();
     if (secure) beast::get_lowest_layer(*secure).socket().close(ignored);
     if (plain) plain->socket().close(ignored);
+  }
+
+  // Only when no operation is pending.
+  void close() {
+    close_sockets();
     secure.reset();
     plain.reset();
     buffer.consume(buffer.size());
@@ -236,7 +244,11 @@ net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpReques
 net::awaitable<void> Connection::Impl::run(const HttpRequest& request, Limits limits,
                                            Clock::time_point deadline, Outcome& out) {
   out.reused = connected;
-  if (!connected && !co_await connect(limits, deadline, out)) co_return;
+  if (!connected) {
+    // Kept out of a short-circuit condition: g++ 12 miscompiles co_await inside `&&`.
+    bool ok = co_await connect(limits, deadline, out);
+    if (!ok) co_return;
+  }
   if (secure)
     co_await transfer(*secure, request, limits, deadline, out);
   else
@@ -270,8 +282,7 @@ Outcome Connection::exchange(const HttpRequest& request, const Limits& limits) {
   c.ioc.run_until(deadline + kResolveSlack);
   if (!done) {
     // Only name resolution can outlive the stream deadlines: cancel and drain.
-    c.resolver.cancel();
-    c.close();
+    c.close_sockets();
     c.ioc.restart();
     c.ioc.run();
     fail(out, Failure::Timeout, "request timeout after " + std::to_string(limits.request_timeout.count()) + " ms");

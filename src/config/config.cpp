@@ -172,10 +172,18 @@ void read_daemon(const MapReader& top, Config& config) {
   if (auto v = d.duration("catch_up")) out.catch_up = *v;
 }
 
-// Every secret the file resolved, for masking messages.
+// Every secret the file resolved, for masking messages. Values shorter than kMinSecretLength
+// are not real keys or DSNs, and masking them would garble messages (a DSN "x" would turn every
+// "x" into "***").
 std::vector<std::string> secrets_of(const Config& config) {
-  std::vector<std::string> secrets{config.centercode.api_key, config.warehouse.dsn};
-  for (const auto& job : config.jobs) secrets.push_back(job.api_key);
+  constexpr size_t kMinSecretLength = 6;
+  std::vector<std::string> secrets;
+  auto add = [&](const std::string& s) {
+    if (s.size() >= kMinSecretLength) secrets.push_back(s);
+  };
+  add(config.centercode.api_key);
+  add(config.warehouse.dsn);
+  for (const auto& job : config.jobs) add(job.api_key);
   return secrets;
 }
 

@@ -149,7 +149,7 @@ void read_job(const MapReader& job, const std::string& owner, JobSpec& spec, Job
     else if (*deletes == "soft") spec.deletes = DeleteMode::Soft;
     else if (*deletes == "hard") spec.deletes = DeleteMode::Hard;
     else problems.add(job.mark_of("deletes"), job.label("deletes") + ": expected keep, soft or hard, got '" + *deletes + "'");
-    if (!job.has("key")) {
+    if (has_source && !job.has("key")) {
       problems.add(job.mark_of("deletes"), owner + ": deletes needs 'key' (without a key the job is "
                                                    "a full refresh that replaces the whole table)");
     }

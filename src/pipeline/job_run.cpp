@@ -121,8 +121,12 @@ void load_response(RunState& s, const std::string& project, int64_t page_no, Res
 
 Response get_page(RunState& s, const std::string& project, int64_t page) {
   const auto& src = *s.job.source;
-  return s.client.get(endpoints::data_package(src.scope, project.empty() ? src.project : project, src.report, page),
-                      s.job.api_key);
+  try {
+    return s.client.get(endpoints::data_package(src.scope, project.empty() ? src.project : project, src.report, page),
+                        s.job.api_key);
+  } catch (const Error& e) {
+    throw Error(e.kind(), page_label(s, project, page) + ": " + e.what());
+  }
 }
 
 // All pages of one project's data package (or of the package, without fan-out).

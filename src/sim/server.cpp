@@ -5,8 +5,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <poll.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -29,12 +31,23 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 constexpr size_t kChunk = 64 * 1024;
+constexpr uint64_t kDrainLimit = 16ULL << 20;  // bytes read past the upload limit before closing
 
-void set_timeouts(tcp::socket& s, int seconds) {
-  timeval tv{seconds, 0};
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+// Blocking Asio reads ignore SO_RCVTIMEO (they poll again on EAGAIN), so deadlines are kept
+// by polling the descriptor before a read. Returns false on timeout.
+bool wait_readable(int fd, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  int rc;
+  do {
+    rc = ::poll(&p, 1, timeout_ms);
+  } while (rc < 0 && errno == EINTR);
+  return rc > 0;
 }
+
+bool has_buffered(tcp::socket&) { return false; }
+// The TLS engine reads ahead into its own buffers, which the descriptor cannot show; TLS
+// connections therefore skip the idle poll (no idle timeout over TLS).
+bool has_buffered(ssl::stream<tcp::socket>&) { return true; }
 
 tcp::socket& lowest(tcp::socket& s) { return s; }
 tcp::socket& lowest(ssl::stream<tcp::socket>& s) { return s.next_layer(); }
@@ -60,6 +73,10 @@ class Connection {
     beast::flat_buffer buffer;
     for (;;) {
       beast::error_code ec;
+      // Idle keep-alive connections close after idle_timeout_s.
+      if (buffer.size() == 0 && !has_buffered(stream) &&
+          !wait_readable(lowest(stream).native_handle(), opts_.idle_timeout_s * 1000))
+        return;
       http::request_parser<http::empty_body> head;
       head.header_limit(64 * 1024);
       head.body_limit(std::numeric_limits<uint64_t>::max());
@@ -123,7 +140,7 @@ class Connection {
       }
       if (upload && resp.status != 201) upload->discard();
       rec.status = resp.status;
-      if (req.path != "/_sim/requests") state_.log().add(std::move(rec));
+      if (req.path.rfind("/_sim/", 0) != 0) state_.log().add(std::move(rec));  // admin calls are not recorded
       if (state_.options().verbose) {
         std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), mask_api_key_params(req.target).c_str(),
                      resp.status);
@@ -150,6 +167,7 @@ class Connection {
     std::vector<char> chunk(kChunk);
     uint64_t total = 0;
     bool ok = true;
+    bool too_large = false;
     while (!p.is_done()) {
       p.get().body().data = chunk.data();
       p.get().body().size = chunk.size();
@@ -163,13 +181,20 @@ class Connection {
       size_t n = chunk.size() - p.get().body().size;
       total += n;
       if (total > state_.options().max_upload_bytes) {
-        writer.discard();
-        UploadResult r;
-        r.too_large = true;
-        req.upload = r;
-        return true;
+        // Too large: keep nothing, but drain a bounded remainder so the client can read the
+        // answer (closing on unread data would reset the connection under it).
+        if (!too_large) writer.discard();
+        too_large = true;
+        if (total > state_.options().max_upload_bytes + kDrainLimit) break;
+        continue;
       }
       if (ok) ok = writer.feed(chunk.data(), n);
+    }
+    if (too_large) {
+      UploadResult r;
+      r.too_large = true;
+      req.upload = r;
+      return true;
     }
     if (ok) writer.finish();
     req.upload = writer.result();
@@ -207,14 +232,12 @@ class Connection {
   template <class Stream>
   void hang(Stream& stream) {
     auto& sock = lowest(stream);
-    set_timeouts(sock, 1);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.hang_max_s);
-    char c;
+    char buf[4096];
     while (std::chrono::steady_clock::now() < deadline) {
-      beast::error_code ec;
-      size_t n = sock.read_some(net::buffer(&c, 1), ec);
-      if (ec == net::error::would_block || ec == net::error::try_again || ec == net::error::timed_out) continue;
-      if (ec || n == 0) break;
+      if (!wait_readable(sock.native_handle(), 200)) continue;
+      ssize_t n = ::recv(sock.native_handle(), buf, sizeof buf, 0);
+      if (n <= 0) break;  // the client closed (or reset): stop holding
     }
     beast::error_code ignored;
     sock.close(ignored);
@@ -238,7 +261,6 @@ struct Server::Impl {
   void handle(tcp::socket sock) {
     beast::error_code ec;
     std::string ip = sock.remote_endpoint(ec).address().to_string();
-    set_timeouts(sock, opts.idle_timeout_s);
     sock.set_option(tcp::no_delay(true), ec);
     Connection conn(state, opts, tls != nullptr);
     try {

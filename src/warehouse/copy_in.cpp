@@ -1,9 +1,9 @@
 #include "warehouse/copy_in.h"
 
 #include <dlfcn.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
-#include <libpq-fe.h>
 #include <pqxx/pqxx>
 
 #include "core/error.h"
@@ -40,7 +40,9 @@ struct LibPq {
 template <typename T>
 void resolve(T& fn, const char* name) {
   fn = reinterpret_cast<T>(::dlsym(RTLD_DEFAULT, name));
-  if (!fn) throw ccetl::Error(ccetl::ErrorKind::Permanent, std::string("libpq function ") + name + " not found");
+  if (!fn)
+    throw ccetl::Error(ccetl::ErrorKind::Permanent,
+                       std::string("libpq function ") + name + " not found");
 }
 
 const LibPq& libpq() {
@@ -70,7 +72,7 @@ std::string trimmed(const char* message) {
 
 CopyIn::CopyIn(pqxx::dbtransaction& tx, const std::string& copy_sql) {
   tx.exec(copy_sql);  // leaves the connection in COPY IN state
-  libpq();  // resolve before the COPY starts, so a failure leaves the connection usable
+  libpq();            // resolve before the COPY starts, so a failure leaves the connection usable
   conn_ = RawConnection::of(tx);
   buffer_.reserve(kChunk + 64 * 1024);
 }
@@ -130,7 +132,8 @@ void CopyIn::finish() {
   }
   if (libpq().status(pg(conn_)) == CONNECTION_BAD) {
     throw Error(ErrorKind::Transient,
-                "COPY: connection lost: " + (error.empty() ? trimmed(libpq().error_message(pg(conn_))) : error));
+                "COPY: connection lost: " +
+                    (error.empty() ? trimmed(libpq().error_message(pg(conn_))) : error));
   }
   if (!error.empty()) throw Error(kind, error);
 }

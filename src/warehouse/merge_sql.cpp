@@ -17,7 +17,8 @@ std::vector<std::string> data_columns(const TablePlan& plan, bool with_project_k
 
 bool fanned_out(const TablePlan& plan) { return plan.fan_out; }
 
-std::string list(const std::vector<std::string>& cols, const Quoting& q, const std::string& prefix = "") {
+std::string list(const std::vector<std::string>& cols, const Quoting& q,
+                 const std::string& prefix = "") {
   std::string out;
   for (const auto& c : cols) out += (out.empty() ? "" : ", ") + prefix + q.name(c);
   return out;
@@ -45,7 +46,7 @@ std::string copy_sql(const TablePlan& plan, const Quoting& q) {
   return "COPY " + std::string(kStaging) + " (" + list(cols, q) + ") FROM STDIN";
 }
 
-std::string upsert_sql(const TablePlan& plan, const Quoting& q) {
+std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty) {
   const std::string& t = plan.qualified_table;
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));
   std::vector<std::string> non_key;
@@ -67,11 +68,13 @@ std::string upsert_sql(const TablePlan& plan, const Quoting& q) {
     old_row += ", t." + std::string(kDeletedAt) + " IS NOT NULL";
     new_row += ", false";
   }
-  return "WITH src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " + list(cols, q) +
-         " FROM " + kStaging + " ORDER BY " + keys + ", " + kSeq + " DESC),\n" +
-         "ins AS (INSERT INTO " + t + " AS t (" + insert_cols + ")\n  SELECT " + insert_vals +
-         " FROM src\n  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
-         old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n  RETURNING (t.xmax = 0) AS inserted)\n" +
+  return "WITH src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " + list(cols, q) + " FROM " +
+         kStaging + " ORDER BY " + keys + ", " + kSeq + " DESC),\n" + "ins AS (INSERT INTO " + t +
+         " AS t (" + insert_cols + ")\n  SELECT " + insert_vals + " FROM src\n" +
+         (target_empty ? std::string()
+                       : "  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
+                             old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n") +
+         "  RETURNING (t.xmax = 0) AS inserted)\n" +
          "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), "
          "count(*) FILTER (WHERE NOT inserted) FROM ins";
 }
@@ -92,7 +95,9 @@ std::string delete_sql(const TablePlan& plan, const Quoting& q, bool soft) {
   return "DELETE FROM " + plan.qualified_table + " t WHERE " + absent;
 }
 
-std::string count_sql(const TablePlan& plan) { return "SELECT count(*) FROM " + plan.qualified_table; }
+std::string count_sql(const TablePlan& plan) {
+  return "SELECT count(*) FROM " + plan.qualified_table;
+}
 
 std::string staged_count_sql() { return "SELECT count(*) FROM " + std::string(kStaging); }
 

@@ -1,13 +1,12 @@
 // PostgreSQL Warehouse: a control connection (autocommit) for the catalog, run history, plans
 // and advisory locks; each TableLoad gets a connection of its own for its one transaction.
-#include <csignal>
-#include <cerrno>
-#include <set>
-#include <type_traits>
-
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <pqxx/pqxx>
+#include <set>
+#include <type_traits>
 
 #include "core/error.h"
 #include "core/redact.h"
@@ -45,7 +44,8 @@ int64_t job_lock_key(const std::string& job) {
 
 class PgWarehouse final : public Warehouse {
  public:
-  explicit PgWarehouse(std::string dsn) : dsn_(std::move(dsn)), secret_(warehouse::dsn_password(dsn_)) {
+  explicit PgWarehouse(std::string dsn)
+      : dsn_(std::move(dsn)), secret_(warehouse::dsn_password(dsn_)) {
     try {
       connect();
     } catch (...) {
@@ -95,9 +95,10 @@ class PgWarehouse final : public Warehouse {
                  : std::string("running for more than a day on another host"));
       }
       return tx
-          .exec_params1("INSERT INTO ccetl.runs (job, status, pid, hostname) "
-                        "VALUES ($1, 'running', $2, $3) RETURNING run_id::text",
-                        job, static_cast<int>(::getpid()), host)[0]
+          .exec_params1(
+              "INSERT INTO ccetl.runs (job, status, pid, hostname) "
+              "VALUES ($1, 'running', $2, $3) RETURNING run_id::text",
+              job, static_cast<int>(::getpid()), host)[0]
           .as<std::string>();
     });
   }

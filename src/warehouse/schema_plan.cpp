@@ -14,8 +14,8 @@ namespace {
 
 void check_name(const std::string& what, const std::string& name) {
   if (name.empty() || name.size() > kMaxIdentifierBytes || sanitize_utf8(name) != name)
-    throw Error(ErrorKind::Config, what + " name '" + sanitize_utf8(name) +
-                                       "' must be 1 to 63 bytes of valid UTF-8");
+    throw Error(ErrorKind::Config,
+                what + " name '" + sanitize_utf8(name) + "' must be 1 to 63 bytes of valid UTF-8");
 }
 
 std::string join(const std::set<std::string>& items) {
@@ -30,6 +30,70 @@ struct PlannedColumn {
   std::string sql_type;
   std::optional<std::string> field_name;  // set for generated (catalogued) columns
 };
+
+// The BI view over the table's columns in table order: original field names, system columns
+// under their own names.
+struct ViewDefinition {
+  std::vector<ExistingColumn> columns;  // name and type, as pg_attribute will show them
+  std::string body;                     // " VIEW <name> AS SELECT ..."
+};
+
+ViewDefinition define_view(const std::vector<PlannedColumn>& table_columns, const std::string& view,
+                           const std::string& table, const Quoting& q) {
+  std::vector<std::string> view_fields, fallback, reserved;
+  for (const auto& c : table_columns) {
+    if (c.field_name) {
+      view_fields.push_back(*c.field_name);
+      fallback.push_back(c.name);
+    } else {
+      reserved.push_back(c.name);
+    }
+  }
+  std::vector<std::string> names = view_column_names(view_fields, fallback, reserved);
+  ViewDefinition out;
+  std::string select;
+  for (std::size_t i = 0, f = 0; i < table_columns.size(); ++i) {
+    const auto& c = table_columns[i];
+    std::string name = c.field_name ? names[f++] : c.name;
+    out.columns.push_back({name, c.sql_type, ""});
+    select += std::string(i ? ",\n  " : "  ") + q.name(c.name) + " AS " + q.name(name);
+  }
+  out.body = " VIEW " + view + " AS SELECT\n" + select + "\nFROM " + table;
+  return out;
+}
+
+// Keeps the view current: CREATE when missing or dropped for a type change, CREATE OR REPLACE
+// when columns were only appended, DROP + CREATE when names or order changed and nothing
+// depends on it (else a note). Grants are re-applied to a recreated view.
+void plan_view_update(const ExistingTable& existing, const ViewDefinition& wanted,
+                      const std::string& view, bool drop_view, SchemaPlan& plan) {
+  const auto& have = existing.view_columns;
+  bool prefix = existing.view_exists && have.size() <= wanted.columns.size();
+  for (std::size_t i = 0; prefix && i < have.size(); ++i)
+    prefix =
+        have[i].name == wanted.columns[i].name && have[i].sql_type == wanted.columns[i].sql_type;
+  bool same = prefix && have.size() == wanted.columns.size();
+  if (!existing.view_exists || drop_view) {
+    plan.ddl.push_back("CREATE" + wanted.body);
+  } else if (same) {
+    return;
+  } else if (prefix) {
+    plan.ddl.push_back("CREATE OR REPLACE" + wanted.body);
+  } else if (existing.view_dependents.empty()) {
+    plan.ddl.push_back("DROP VIEW " + view);
+    plan.ddl.push_back("CREATE" + wanted.body);
+    drop_view = true;
+  } else {
+    plan.notes.push_back("the view " + view +
+                         " is not updated (its columns changed name or order) because these "
+                         "views depend on it: " +
+                         join(existing.view_dependents));
+  }
+  if (drop_view)
+    for (const auto& g : existing.view_grants)
+      plan.ddl.push_back("GRANT " + g.privilege + " ON " + view + " TO " + g.grantee_quoted +
+                         (g.grantable ? " WITH GRANT OPTION" : ""));
+}
 
 }  // namespace
 
@@ -59,7 +123,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   for (const auto& c : catalogued_columns) taken.insert(c);
 
   // 1. Map each field to a column: catalogue entry by identity, else an existing column of the
-  //    sanitised name that no identity claims (a table from before the catalog), else a new one.
+  //    sanitised name (only in a table from before the catalog), else a new one.
   std::set<std::string> identities_seen, columns_used;
   std::vector<std::string> adds, alters, comments;
   for (const auto& field : fields) {
@@ -77,7 +141,9 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
                              "'; column " + info.column_name + " keeps its name");
     } else {
       std::string base = sanitize_column_name(field.name);
-      if (existing.exists && actual.count(base) && !catalogued_columns.count(base) &&
+      // Adopt an existing column only for a table that predates the catalog; otherwise a
+      // column of that name is a user's own and must not be taken over.
+      if (existing.exists && existing.catalog.empty() && actual.count(base) &&
           !columns_used.count(base)) {
         info.column_name = base;
       } else {
@@ -115,9 +181,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
           plan.blockers.push_back("column " + col.name + " of " + table + " must change type to " +
                                   *wider + " but these views depend on it: " + join(dep->second));
       } else if (col.sql_type != wanted) {
-        plan.notes.push_back("field '" + field.name + "' is " +
-                             std::string(to_string(field.type)) + "; column " + col.name +
-                             " stays " + col.sql_type);
+        plan.notes.push_back("field '" + field.name + "' is " + std::string(to_string(field.type)) +
+                             "; column " + col.name + " stays " + col.sql_type);
       }
       if (col.comment != field.name)
         comments.push_back("COMMENT ON COLUMN " + table + "." + q.name(col.name) + " IS " +
@@ -134,10 +199,11 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   // 2. Key columns.
   if (spec.project_key_column) out.key_columns.push_back(kProjectKey);
   for (const auto& key : spec.key_fields) {
-    auto f = std::find_if(fields.begin(), fields.end(), [&](const Field& x) { return x.name == key; });
+    auto f =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& x) { return x.name == key; });
     if (f == fields.end())
-      throw Error(ErrorKind::Config, "key field '" + key + "' is not among the fields of job '" +
-                                         spec.job + "'");
+      throw Error(ErrorKind::Config,
+                  "key field '" + key + "' is not among the fields of job '" + spec.job + "'");
     out.key_columns.push_back(plan.columns[f - fields.begin()].column_name);
   }
   if (!keyed) out.key_columns.clear();  // full refresh: project_key is a plain column
@@ -147,10 +213,12 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   // 3. Table DDL.
   // Only when missing: CREATE SCHEMA needs CREATE on the database even with IF NOT EXISTS, which
   // a least-privilege role (sql/roles.sql) does not have.
-  if (!existing.schema_exists) plan.ddl.push_back("CREATE SCHEMA IF NOT EXISTS " + q.name(spec.schema));
+  if (!existing.schema_exists)
+    plan.ddl.push_back("CREATE SCHEMA IF NOT EXISTS " + q.name(spec.schema));
   std::vector<std::string> system_adds;
   if (spec.project_key_column && !actual.count(kProjectKey))
-    system_adds.push_back(std::string(kProjectKey) + " text" + (existing.exists ? "" : " NOT NULL"));
+    system_adds.push_back(std::string(kProjectKey) + " text" +
+                          (existing.exists ? "" : " NOT NULL"));
   if (!actual.count(kMultiValues)) system_adds.push_back(std::string(kMultiValues) + " jsonb");
   if (!actual.count(kSyncedAt))
     system_adds.push_back(std::string(kSyncedAt) + " timestamptz NOT NULL DEFAULT now()");
@@ -166,6 +234,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   for (const auto& c : plan.columns) type_of_column[c.column_name] = c.sql_type;
 
   if (!existing.exists) {
+    plan.notes.push_back("new table " + table + " with " + std::to_string(plan.columns.size()) +
+                         " field columns" + (keyed ? "" : " (full refresh: no key)"));
     std::vector<std::string> defs;
     if (spec.project_key_column) defs.push_back(system_adds.front());
     defs.insert(defs.end(), adds.begin(), adds.end());
@@ -181,7 +251,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
       sql += "  " + defs[i] + (i + 1 < defs.size() ? ",\n" : "\n");
     plan.ddl.push_back(sql + ")");
     if (spec.project_key_column) table_columns.push_back({kProjectKey, "text", std::nullopt});
-    for (const auto& c : plan.columns) table_columns.push_back({c.column_name, c.sql_type, c.field_name});
+    for (const auto& c : plan.columns)
+      table_columns.push_back({c.column_name, c.sql_type, c.field_name});
     table_columns.push_back({kMultiValues, "jsonb", std::nullopt});
     table_columns.push_back({kSyncedAt, "timestamp with time zone", std::nullopt});
     if (out.deleted_at_column)
@@ -210,9 +281,10 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
         table_columns.push_back({c.column_name, c.sql_type, c.field_name});
     for (const auto& def : system_adds) {
       std::string name = added_name(def);
-      table_columns.push_back({name, name == kMultiValues ? "jsonb" : name == kProjectKey
-                                                                          ? "text"
-                                                                          : "timestamp with time zone",
+      table_columns.push_back({name,
+                               name == kMultiValues  ? "jsonb"
+                               : name == kProjectKey ? "text"
+                                                     : "timestamp with time zone",
                                std::nullopt});
     }
     if (keyed) {
@@ -229,33 +301,16 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
 
   // 4. The BI view: it must be dropped before a column type changes (it depends on the table).
   const std::string view = q.name(spec.schema) + "." + q.name(view_name(spec.table));
-  std::vector<std::string> view_fields, fallback, reserved;
-  for (const auto& c : table_columns) {
-    if (c.field_name) {
-      view_fields.push_back(*c.field_name);
-      fallback.push_back(c.name);
-    } else {
-      reserved.push_back(c.name);
-    }
-  }
-  std::vector<std::string> names = view_column_names(view_fields, fallback, reserved);
-  std::vector<ExistingColumn> wanted_view;
-  std::string select;
-  for (std::size_t i = 0, f = 0; i < table_columns.size(); ++i) {
-    const auto& c = table_columns[i];
-    std::string name = c.field_name ? names[f++] : c.name;
-    wanted_view.push_back({name, c.sql_type, ""});
-    select += std::string(i ? ",\n  " : "  ") + q.name(c.name) + " AS " + q.name(name);
-  }
-  std::string create_view = " VIEW " + view + " AS SELECT\n" + select + "\nFROM " + table;
-
+  ViewDefinition wanted = define_view(table_columns, view, table, q);
   bool drop_view = false;
   if (existing.view_name_taken_by_other) {
     plan.notes.push_back(view + " exists and is not a view; the BI view is not maintained");
   } else if (!alters.empty() && existing.view_exists) {
     if (!existing.view_dependents.empty())
-      plan.blockers.push_back("the view " + view + " must be recreated for a column type change "
-                              "but these views depend on it: " + join(existing.view_dependents));
+      plan.blockers.push_back("the view " + view +
+                              " must be recreated for a column type change "
+                              "but these views depend on it: " +
+                              join(existing.view_dependents));
     drop_view = true;
   }
   if (!alters.empty()) {
@@ -266,32 +321,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
   }
   plan.ddl.insert(plan.ddl.end(), comments.begin(), comments.end());
 
-  if (!existing.view_name_taken_by_other) {
-    bool prefix = existing.view_exists && existing.view_columns.size() <= wanted_view.size();
-    for (std::size_t i = 0; prefix && i < existing.view_columns.size(); ++i)
-      prefix = existing.view_columns[i].name == wanted_view[i].name &&
-               existing.view_columns[i].sql_type == wanted_view[i].sql_type;
-    bool same = prefix && existing.view_columns.size() == wanted_view.size();
-    if (!existing.view_exists || drop_view) {
-      plan.ddl.push_back("CREATE" + create_view);
-    } else if (same) {
-      // nothing to do
-    } else if (prefix) {
-      plan.ddl.push_back("CREATE OR REPLACE" + create_view);
-    } else if (existing.view_dependents.empty()) {
-      plan.ddl.push_back("DROP VIEW " + view);
-      plan.ddl.push_back("CREATE" + create_view);
-      drop_view = true;
-    } else {
-      plan.notes.push_back("the view " + view + " is not updated (its columns changed name or "
-                           "order) because these views depend on it: " +
-                           join(existing.view_dependents));
-    }
-    if (drop_view)
-      for (const auto& g : existing.view_grants)
-        plan.ddl.push_back("GRANT " + g.privilege + " ON " + view + " TO " + g.grantee_quoted +
-                           (g.grantable ? " WITH GRANT OPTION" : ""));
-  }
+  if (!existing.view_name_taken_by_other) plan_view_update(existing, wanted, view, drop_view, plan);
   return out;
 }
 

@@ -12,18 +12,22 @@ bool numeric_family(const std::string& t) {
 
 std::string sql_type_for(DataType type, bool with_time_zone) {
   switch (type) {
-    case DataType::Boolean: return "boolean";
-    case DataType::Integer: return "bigint";
-    case DataType::Double: return "double precision";
-    case DataType::Date: return with_time_zone ? kTimestampTz : kTimestamp;
-    case DataType::String: return "text";
+    case DataType::Boolean:
+      return "boolean";
+    case DataType::Integer:
+      return "bigint";
+    case DataType::Double:
+      return "double precision";
+    case DataType::Date:
+      return with_time_zone ? kTimestampTz : kTimestamp;
+    case DataType::String:
+      return "text";
   }
   return "text";
 }
 
 bool known_sql_type(const std::string& t) {
-  return t == "boolean" || numeric_family(t) || t == kTimestamp || t == kTimestampTz ||
-         t == "text";
+  return t == "boolean" || numeric_family(t) || t == kTimestamp || t == kTimestampTz || t == "text";
 }
 
 std::optional<std::string> widen(const std::string& existing, const std::string& wanted) {

@@ -1,6 +1,7 @@
 #include "warehouse/table_load.h"
 
 #include <libpq-fe.h>
+
 #include <pqxx/pqxx>
 
 #include "core/error.h"
@@ -24,7 +25,8 @@ std::string joined(const std::vector<std::string>& items, const char* sep) {
 }  // namespace
 
 struct PgTableLoad::Db {
-  explicit Db(const std::string& dsn) : conn(dsn), tx(std::make_unique<pqxx::work>(conn, "ccetl_run")) {}
+  explicit Db(const std::string& dsn)
+      : conn(dsn), tx(std::make_unique<pqxx::work>(conn, "ccetl_run")) {}
   pqxx::connection conn;
   std::unique_ptr<pqxx::work> tx;
 };
@@ -52,11 +54,12 @@ std::string PgTableLoad::what() const {
 }
 
 SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
-  if (!db_ || prepared_) throw Error(ErrorKind::Permanent, "prepare called twice or after the end of the run");
+  if (!db_ || prepared_)
+    throw Error(ErrorKind::Permanent, "prepare called twice or after the end of the run");
   if (!spec_.time_zone.empty()) {
     try {
       db_->tx->exec("SET LOCAL TimeZone = " + db_->tx->quote(spec_.time_zone));
-    } catch (const pqxx::sql_error& e) {
+    } catch (const pqxx::sql_error&) {
       throw Error(ErrorKind::Config, "time zone '" + spec_.time_zone + "' of job " + spec_.job +
                                          " is not known to PostgreSQL");
     } catch (...) {
@@ -83,13 +86,15 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
       for (const auto& c : plan_.schema.columns) {
         sql += std::string(first ? "" : ", ") + "(" + db_->tx->quote(spec_.job) + ", " +
                db_->tx->quote(spec_.schema) + ", " + db_->tx->quote(spec_.table) + ", " +
-               db_->tx->quote(sanitize_utf8(c.identity)) + ", " + db_->tx->quote(sanitize_utf8(c.field_name)) +
-               ", " + db_->tx->quote(c.column_name) + ", " + db_->tx->quote(c.sql_type) + ")";
+               db_->tx->quote(sanitize_utf8(c.identity)) + ", " +
+               db_->tx->quote(sanitize_utf8(c.field_name)) + ", " + db_->tx->quote(c.column_name) +
+               ", " + db_->tx->quote(c.sql_type) + ")";
         first = false;
       }
-      sql += " ON CONFLICT (schema_name, table_name, identity) DO UPDATE SET job = EXCLUDED.job, "
-             "field_name = EXCLUDED.field_name, column_name = EXCLUDED.column_name, "
-             "sql_type = EXCLUDED.sql_type, last_seen = now()";
+      sql +=
+          " ON CONFLICT (schema_name, table_name, identity) DO UPDATE SET job = EXCLUDED.job, "
+          "field_name = EXCLUDED.field_name, column_name = EXCLUDED.column_name, "
+          "sql_type = EXCLUDED.sql_type, last_seen = now()";
       db_->tx->exec(sql);
     }
     step = "creating the staging table for " + what();
@@ -128,6 +133,10 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   counts.rows_read = end.rows_read;
   counts.rejected = rejected_;
   std::vector<std::string> messages = end.messages;
+  if (rejected_ > static_cast<int64_t>(rejects_.size()))
+    messages.push_back(std::to_string(rejected_ - static_cast<int64_t>(rejects_.size())) +
+                       " rejects beyond the first " + std::to_string(kMaxStoredRejects) +
+                       " were counted but not stored");
   try {
     copy_->finish();
   } catch (const Error& e) {
@@ -157,7 +166,8 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
   Quoting q = quoting();
   db_->tx->exec(std::string("ANALYZE ") + kStaging);
-  auto row = db_->tx->exec1(upsert_sql(plan_, q));
+  bool empty = db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty();
+  auto row = db_->tx->exec1(upsert_sql(plan_, q, empty));
   int64_t distinct = row[0].as<int64_t>();
   counts.inserted = row[1].as<int64_t>();
   counts.updated = row[2].as<int64_t>();
@@ -180,8 +190,10 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
   if (absent == 0) return;
   if (static_cast<double>(absent) > spec_.max_delete_ratio * static_cast<double>(live)) {
     messages.push_back("deletes skipped: " + std::to_string(absent) + " of " +
-                       std::to_string(live) + " live rows are missing from this run, more than "
-                       "max_delete_ratio " + std::to_string(spec_.max_delete_ratio));
+                       std::to_string(live) +
+                       " live rows are missing from this run, more than "
+                       "max_delete_ratio " +
+                       std::to_string(spec_.max_delete_ratio));
     return;
   }
   counts.deleted = static_cast<int64_t>(db_->tx->exec(delete_sql(plan_, q, soft)).affected_rows());
@@ -206,7 +218,8 @@ void PgTableLoad::replace_all(const RunEnd& end, RunCounts& counts,
   // DELETE + INSERT in one transaction: readers see the old or the new snapshot, never empty
   // (TRUNCATE would take an exclusive lock and is not MVCC-safe for concurrent readers).
   counts.deleted = static_cast<int64_t>(db_->tx->exec(replace_delete_sql(plan_)).affected_rows());
-  counts.inserted = static_cast<int64_t>(db_->tx->exec(replace_insert_sql(plan_, quoting())).affected_rows());
+  counts.inserted =
+      static_cast<int64_t>(db_->tx->exec(replace_insert_sql(plan_, quoting())).affected_rows());
 }
 
 void PgTableLoad::write_rejects() {
@@ -219,7 +232,8 @@ void PgTableLoad::write_rejects() {
       sql += std::string(k == i ? "" : ", ") + "(" + db_->tx->quote(run_id_) + "::uuid, " +
              db_->tx->quote(spec_.job) + ", " + std::to_string(r.page) + ", " +
              std::to_string(r.row_seq) + ", " + db_->tx->quote(sanitize_utf8(r.field)) + ", " +
-             db_->tx->quote(sanitize_utf8(r.raw_value)) + ", " + db_->tx->quote(sanitize_utf8(r.reason)) + ")";
+             db_->tx->quote(sanitize_utf8(r.raw_value)) + ", " +
+             db_->tx->quote(sanitize_utf8(r.reason)) + ")";
     }
     db_->tx->exec(sql);
   }

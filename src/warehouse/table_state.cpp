@@ -51,12 +51,12 @@ ExistingTable read_existing(pqxx::transaction_base& tx, const std::string& schem
       state.view_columns = read_columns(tx, oid);
       for (const auto& row : tx.exec_params(kDependentsSql, oid, "0"))
         state.view_dependents.insert(row[1].as<std::string>());
-      for (const auto& row : tx.exec_params(
-               "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
-               "ELSE quote_ident(pg_get_userbyid(a.grantee)) END, a.is_grantable "
-               "FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::oid "
-               "AND a.grantee <> c.relowner",
-               oid))
+      for (const auto& row :
+           tx.exec_params("SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+                          "ELSE quote_ident(pg_get_userbyid(a.grantee)) END, a.is_grantable "
+                          "FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::oid "
+                          "AND a.grantee <> c.relowner",
+                          oid))
         state.view_grants.push_back(
             {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>()});
     }

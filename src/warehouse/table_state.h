@@ -36,15 +36,15 @@ struct ViewGrant {
 struct ExistingTable {
   bool schema_exists = false;
   bool exists = false;
-  std::vector<ExistingColumn> columns;                 // in attnum order
-  std::vector<std::set<std::string>> unique_keys;      // column sets of plain unique indexes
+  std::vector<ExistingColumn> columns;             // in attnum order
+  std::vector<std::set<std::string>> unique_keys;  // column sets of plain unique indexes
   std::map<std::string, std::set<std::string>> column_dependents;  // column -> other views
-  std::vector<CatalogEntry> catalog;                   // empty when no catalog yet
-  bool view_name_taken_by_other = false;               // `<table>_v` exists and is not a view
+  std::vector<CatalogEntry> catalog;                               // empty when no catalog yet
+  bool view_name_taken_by_other = false;  // `<table>_v` exists and is not a view
   bool view_exists = false;
-  std::vector<ExistingColumn> view_columns;            // name and type, in order
-  std::set<std::string> view_dependents;               // views built on our view
-  std::vector<ViewGrant> view_grants;                  // grants to re-apply if we recreate it
+  std::vector<ExistingColumn> view_columns;  // name and type, in order
+  std::set<std::string> view_dependents;     // views built on our view
+  std::vector<ViewGrant> view_grants;        // grants to re-apply if we recreate it
 };
 
 // Reads the state of `schema`.`table` (and its BI view) through `tx`. Throws pqxx exceptions.

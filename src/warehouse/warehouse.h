@@ -2,6 +2,25 @@
 //
 // A run of one job is one transaction on one table: DDL changes, staging, merge, deletes,
 // rejects and the run's final history row all commit together or not at all.
+//
+// What a job's table looks like (schema TableSpec.schema, created if missing):
+//   project_key text      fan-out jobs only; first column and first part of the key
+//   <one column per field> snake_case ASCII names (warehouse/naming.h), COMMENT = field name;
+//                          boolean, bigint, double precision, timestamp (timestamptz when the
+//                          job has a time zone), text; widened when a field's type changes
+//                          (warehouse/sql_types.h), never narrowed, never dropped
+//   _multi_values jsonb   {"<field name>": [values]} for cells with several values, else NULL
+//   _synced_at timestamptz when the row was inserted or its content last changed
+//   _deleted_at timestamptz keyed jobs with soft deletes: when the row stopped appearing
+// Keyed jobs have a PRIMARY KEY on ([project_key,] key columns). Columns follow
+// Field::identity() across runs (ccetl.columns), so a renamed question keeps its column.
+// The view <table>_v (table part cut to fit 63 bytes) shows the same rows with the original
+// field names as column names (cut to 63 bytes, duplicates get " (2)", ...) and the system
+// columns under their own names. It is replaced in place when columns are appended, dropped and
+// recreated (grants re-applied) when a column is renamed or changes type, but only when no other
+// view depends on it. Nothing is ever dropped with CASCADE; a type change that a user's view
+// blocks fails the run naming the view. The `ccetl` schema (sql/001_catalog.sql) holds runs,
+// rejects, columns and push_log.
 #pragma once
 
 #include <cstdint>

@@ -31,25 +31,28 @@ TEST_CASE("first load creates a typed, commented table, its view and the run row
   CHECK(plan.columns[1].column_name == "first_name");
 
   auto cols = db.query(
-      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, "
+      "a.attnum) "
       "FROM pg_attribute a WHERE a.attrelid = 'centercode.users'::regclass AND a.attnum > 0 "
       "ORDER BY a.attnum");
   std::vector<std::string> got;
   for (const auto& r : cols)
     got.push_back(r[0].as<std::string>() + " " + r[1].as<std::string>() + " " +
                   (r[2].is_null() ? "-" : r[2].as<std::string>()));
-  CHECK(got == std::vector<std::string>{"id bigint ID", "first_name text First Name",
-                                        "active boolean Active", "score double precision Score",
-                                        "joined timestamp without time zone Joined",
-                                        "_multi_values jsonb -", "_synced_at timestamp with time zone -"});
+  CHECK(got == std::vector<std::string>{
+                   "id bigint ID", "first_name text First Name", "active boolean Active",
+                   "score double precision Score", "joined timestamp without time zone Joined",
+                   "_multi_values jsonb -", "_synced_at timestamp with time zone -"});
   CHECK(db.scalar("SELECT first_name FROM centercode.users WHERE id = 2") == "Bob\twith tab");
-  CHECK(db.scalar("SELECT _multi_values->'First Name'->>1 FROM centercode.users WHERE id = 2") == "Robert");
+  CHECK(db.scalar("SELECT _multi_values->'First Name'->>1 FROM centercode.users WHERE id = 2") ==
+        "Robert");
   CHECK(db.scalar("SELECT \"First Name\" FROM centercode.users_v WHERE \"ID\" = 1") == "Ann");
   CHECK(db.scalar("SELECT count(*) FROM ccetl.columns WHERE table_name = 'users'") == "5");
   CHECK(db.scalar("SELECT status || ' ' || inserted FROM ccetl.runs") == "succeeded 2");
   // The key is the primary key.
-  CHECK(db.scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'centercode.users'::regclass "
-                  "AND contype = 'p'") == "1");
+  CHECK(
+      db.scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'centercode.users'::regclass "
+                "AND contype = 'p'") == "1");
 }
 
 TEST_CASE("upsert updates changed rows only; unchanged rows keep their xmin") {
@@ -57,7 +60,8 @@ TEST_CASE("upsert updates changed rows only; unchanged rows keep their xmin") {
   auto spec = keyed_spec();
   auto fields = user_fields();
   db.run(spec, fields,
-         line(1, {"1", "Ann", "true", "1", std::nullopt}) + line(2, {"2", "Bob", "true", "2", std::nullopt}) +
+         line(1, {"1", "Ann", "true", "1", std::nullopt}) +
+             line(2, {"2", "Bob", "true", "2", std::nullopt}) +
              line(3, {"3", "Cy", "true", "3", std::nullopt}));
   std::string xmin1 = db.scalar("SELECT xmin::text FROM centercode.users WHERE id = 1");
   std::string synced1 = db.scalar("SELECT _synced_at::text FROM centercode.users WHERE id = 1");
@@ -108,8 +112,9 @@ TEST_CASE("rejects are recorded with the run") {
   CHECK(counts.rejected == 3);
   CHECK(db.count("SELECT count(*) FROM ccetl.rejects r JOIN ccetl.runs USING (run_id) "
                  "WHERE r.job = 'job_users'") == 3);
-  CHECK(db.scalar("SELECT raw_value || '|' || reason || '|' || page || '|' || row_seq FROM ccetl.rejects "
-                  "WHERE field = 'Score'") == "abc|not a double|3|2");
+  CHECK(db.scalar(
+            "SELECT raw_value || '|' || reason || '|' || page || '|' || row_seq FROM ccetl.rejects "
+            "WHERE field = 'Score'") == "abc|not a double|3|2");
   CHECK(db.scalar("SELECT raw_value FROM ccetl.rejects WHERE field = 'Joined'") == "bad? utf8");
   CHECK(db.scalar("SELECT rejected FROM ccetl.runs") == "3");
 }
@@ -142,7 +147,8 @@ TEST_CASE("abort leaves the table exactly as it was, even mid-COPY and after sch
   Db db;
   auto spec = keyed_spec();
   db.run(spec, user_fields(), line(1, {"1", "Ann", "true", "1", std::nullopt}));
-  std::string before = db.scalar("SELECT xmin::text || row_to_json(u)::text FROM centercode.users u");
+  std::string before =
+      db.scalar("SELECT xmin::text || row_to_json(u)::text FROM centercode.users u");
   auto fields = user_fields();
   fields.push_back(field("New Field", DataType::String));
   fields[3].type = DataType::String;  // widening Score
@@ -171,9 +177,11 @@ TEST_CASE("dates become timestamptz read in the job's time zone") {
   auto spec = keyed_spec("events");
   spec.time_zone = "America/New_York";
   std::vector<ccetl::Field> fields{field("ID", DataType::Integer), field("When", DataType::Date)};
-  db.run(spec, fields, line(1, {"1", "2024-07-01 12:00:00"}) + line(2, {"2", "2024-01-15 08:30:00"}));
+  db.run(spec, fields,
+         line(1, {"1", "2024-07-01 12:00:00"}) + line(2, {"2", "2024-01-15 08:30:00"}));
   CHECK(db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
-                  "'centercode.events'::regclass AND attname = 'f_when'") == "timestamp with time zone");
+                  "'centercode.events'::regclass AND attname = 'f_when'") ==
+        "timestamp with time zone");
   CHECK(db.scalar("SELECT (f_when AT TIME ZONE 'UTC')::text FROM centercode.events WHERE id = 1") ==
         "2024-07-01 16:00:00");
   CHECK(db.scalar("SELECT (f_when AT TIME ZONE 'UTC')::text FROM centercode.events WHERE id = 2") ==
@@ -193,15 +201,18 @@ TEST_CASE("fan-out jobs key on project_key plus the key fields") {
   Db db;
   auto spec = keyed_spec("feedback");
   spec.project_key_column = true;
-  std::vector<ccetl::Field> fields{field("ID", DataType::Integer), field("Title", DataType::String)};
-  auto c = db.run(spec, fields,
-                  line(1, {"1", "a"}, std::nullopt, "P1") + line(2, {"1", "b"}, std::nullopt, "P2") +
-                      line(3, {"1", "c"}, std::nullopt, "P1"));
+  std::vector<ccetl::Field> fields{field("ID", DataType::Integer),
+                                   field("Title", DataType::String)};
+  auto c =
+      db.run(spec, fields,
+             line(1, {"1", "a"}, std::nullopt, "P1") + line(2, {"1", "b"}, std::nullopt, "P2") +
+                 line(3, {"1", "c"}, std::nullopt, "P1"));
   CHECK(c.inserted == 2);
   CHECK(c.duplicates == 1);
   CHECK(db.scalar("SELECT title FROM centercode.feedback WHERE project_key = 'P1'") == "c");
-  CHECK(db.scalar("SELECT attname FROM pg_attribute WHERE attrelid = 'centercode.feedback'::regclass "
-                  "AND attnum = 1") == "project_key");
+  CHECK(
+      db.scalar("SELECT attname FROM pg_attribute WHERE attrelid = 'centercode.feedback'::regclass "
+                "AND attnum = 1") == "project_key");
 }
 
 TEST_CASE("a missing key field is a Config error") {

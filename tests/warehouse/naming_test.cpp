@@ -1,15 +1,16 @@
-#include <catch2/catch.hpp>
+#include "warehouse/naming.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 
-#include "warehouse/naming.h"
 #include "warehouse/sql_types.h"
 
 using namespace ccetl::warehouse;
 
 namespace {
 std::string assign(const std::string& name, std::set<std::string>& taken) {
-  std::string n = assign_column_name(name, [&](const std::string& c) { return taken.count(c) > 0; });
+  std::string n =
+      assign_column_name(name, [&](const std::string& c) { return taken.count(c) > 0; });
   taken.insert(n);
   return n;
 }
@@ -40,7 +41,7 @@ TEST_CASE("names that start with a digit, are empty or look reserved get an f_ p
   CHECK(sanitize_column_name("Select") == "f_select");
   CHECK(sanitize_column_name("xmin") == "f_xmin");
   CHECK(sanitize_column_name("project_key") == "f_project_key");
-  CHECK(sanitize_column_name("_synced_at") == "f_synced_at");
+  CHECK(sanitize_column_name("_synced_at") == "synced_at");  // never a leading `_`
   CHECK(sanitize_column_name("selection") == "selection");
 }
 
@@ -100,7 +101,7 @@ TEST_CASE("view column names keep original names, distinct and within 63 bytes")
   std::string long_name;
   for (int i = 0; i < 40; ++i) long_name += "é";  // 80 bytes
   auto names = view_column_names({"Name", "name", "Name", "", long_name, long_name, "_synced_at"},
-                                  {"c1", "c2", "c3", "c4", "c5", "c6", "c7"}, {"_synced_at"});
+                                 {"c1", "c2", "c3", "c4", "c5", "c6", "c7"}, {"_synced_at"});
   REQUIRE(names.size() == 7);
   CHECK(names[0] == "Name");
   CHECK(names[1] == "name");
@@ -134,6 +135,6 @@ TEST_CASE("types map to PostgreSQL and widen along a lossless lattice") {
   CHECK(widen("timestamp without time zone", "timestamp with time zone") ==
         std::optional<std::string>("timestamp with time zone"));
   CHECK_FALSE(widen("timestamp with time zone", "timestamp without time zone"));
-  CHECK_FALSE(widen("text", "bigint"));                      // never narrows
-  CHECK_FALSE(widen("character varying(20)", "bigint"));     // user-changed types are left alone
+  CHECK_FALSE(widen("text", "bigint"));                   // never narrows
+  CHECK_FALSE(widen("character varying(20)", "bigint"));  // user-changed types are left alone
 }

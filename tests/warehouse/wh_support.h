@@ -3,10 +3,9 @@
 #pragma once
 
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "support/pg_cluster.h"
 #include "warehouse/warehouse.h"
@@ -19,11 +18,20 @@ inline std::string copy_escape(const std::string& v) {
   std::string out;
   for (char c : v) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -51,9 +59,11 @@ struct Db {
   std::string dsn;
   std::unique_ptr<ccetl::Warehouse> wh;
 
+  std::unique_ptr<pqxx::connection> conn;  // for the test's own queries, opened once
+
   pqxx::result query(const std::string& sql) {
-    pqxx::connection c(dsn);
-    pqxx::nontransaction tx(c);
+    if (!conn) conn = std::make_unique<pqxx::connection>(dsn);
+    pqxx::nontransaction tx(*conn);
     return tx.exec(sql);
   }
   std::string scalar(const std::string& sql) {
@@ -79,7 +89,8 @@ struct Db {
   }
 };
 
-inline ccetl::TableSpec keyed_spec(std::string table = "users", std::vector<std::string> key = {"ID"}) {
+inline ccetl::TableSpec keyed_spec(std::string table = "users",
+                                   std::vector<std::string> key = {"ID"}) {
   ccetl::TableSpec spec;
   spec.job = "job_" + table;
   spec.schema = "centercode";

@@ -1,0 +1,46 @@
+// Typed rendering of single values into PostgreSQL COPY text, shared by the JSON and CSV decoders.
+// Every renderer appends the COPY-ready text to `out` and returns nullptr, or returns the reject
+// reason (a string literal) and leaves `out` unchanged.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ccetl::package_detail {
+
+// Integer: an optional sign and digits; an integral number written as a decimal fraction or with
+// an exponent (3.0, 1e3) is accepted too. Reasons: "not an integer", "out of range".
+const char* render_integer(std::string_view text, std::string& out);
+
+// Double: a decimal number (JSON syntax, optional leading '+'); rendered shortest-round-trip.
+// Reasons: "not a number", "out of range", "not a finite number".
+const char* render_double(std::string_view text, std::string& out);
+
+// Boolean: true/false/yes/no/1/0, case-insensitive, rendered t/f. Reason: "not a boolean".
+const char* render_boolean(std::string_view text, std::string& out);
+
+// Date: ISO 8601 YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS[.fraction]], and
+// then optionally 'Z' or ±HH[:MM] / ±HHMM. Rendered "YYYY-MM-DD[ HH:MM:SS[.fraction][±HH:MM]]".
+// Reasons: "not a date" (syntax), "invalid date" (calendar or clock values out of range).
+const char* render_date(std::string_view text, std::string& out);
+
+// Strings with a NUL byte cannot be stored in PostgreSQL text. Reason: "contains NUL byte".
+const char* render_string(std::string_view text, std::string& out);
+
+// append_copy_escaped() that stops at a NUL byte: false, and `out` unchanged, when there is one.
+bool append_copy_escaped_unless_nul(std::string& out, std::string_view value);
+
+// Appends `text` as a quoted JSON string. With `nul_as_replacement`, NUL becomes U+FFFD
+// (PostgreSQL's jsonb rejects \u0000); otherwise it is written \u0000.
+void append_json_string(std::string& out, std::string_view text, bool nul_as_replacement);
+
+// Reject.raw_value form: truncated to 1 KiB on a UTF-8 boundary, NUL bytes shown as \0.
+std::string reject_raw_value(std::string_view text);
+
+// Strips JSON insignificant whitespace from the end (simdjson's raw tokens carry it).
+std::string_view trim_json_ws(std::string_view text);
+
+// True when `text` is exactly one JSON number (RFC 8259 grammar).
+bool is_json_number(std::string_view text);
+
+}  // namespace ccetl::package_detail
