@@ -104,7 +104,7 @@ TEST_CASE("ccetl status: last run, status, last success and rows per job; --json
 }
 
 TEST_CASE("every command has --help") {
-  for (const char* cmd : {"run", "validate", "discover", "status", "daemon"}) {
+  for (const char* cmd : {"run", "validate", "discover", "status", "daemon", "api"}) {
     RunResult r = run_binary("ccetl", {cmd, "--help"});
     INFO(cmd);
     CHECK(r.code == 0);
