@@ -11,6 +11,7 @@
 #include "api/endpoints.h"
 #include "config/config.h"
 #include "core/redact.h"
+#include "pipeline/client_options.h"
 
 namespace ccetl {
 namespace {
@@ -26,17 +27,6 @@ bool is_absolute(const std::string& target) {
 std::string with_find(const std::string& target, const std::string& find) {
   if (find.empty()) return target;
   return target + (target.find('?') == std::string::npos ? "?" : "&") + "find=" + endpoints::url_encode(find);
-}
-
-ClientOptions client_options(const CentercodeConfig& c) {
-  ClientOptions o;
-  o.base_url = c.base_url;
-  o.allow_insecure_http = c.allow_insecure_http;
-  o.ca_file = c.ca_file;
-  o.rate_limit = c.rate_limit;
-  o.request_timeout = c.request_timeout;
-  o.max_attempts = c.max_attempts;
-  return o;
 }
 
 std::string base_name(const std::string& path) {
@@ -100,7 +90,7 @@ int api_command(const ApiArgs& args, std::FILE* out, std::FILE* err) {
 
   std::string target = with_find(args.target, args.find);
   try {
-    auto client = make_client(client_options(config.centercode));
+    auto client = make_client(client_options_for(config.centercode));
     Response r;
     if (args.method == "get") {
       r = is_absolute(target) ? client->get_absolute(target, key) : client->get(target, key);
