@@ -138,13 +138,16 @@ class Simulator:
 
 
 def write_config(path, sim, pg, job, report, rate_limit):
+    # CCETL_BENCH_MAX_IN_FLIGHT overrides ccetl's default (for experiments).
+    mif = os.environ.get("CCETL_BENCH_MAX_IN_FLIGHT")
+    mif = f"  max_in_flight: {int(mif)}\n" if mif else ""
     with open(path, "w") as f:
         f.write(f"""centercode:
   base_url: {sim.base}/api/v1
   api_key: {API_KEY}
   allow_insecure_http: true
   rate_limit: {rate_limit}
-warehouse:
+{mif}warehouse:
   dsn: "{pg.dsn}"
   schema: bench
 jobs:
