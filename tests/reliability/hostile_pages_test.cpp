@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "reliability/rel_support.h"
@@ -31,6 +33,31 @@ std::string dataset(const std::string& page2 = "", const std::string& fields = k
                      "," + row(6);
   return R"({"path": "/projects/Rel/feedbackDataPackages/Hostile", "resultsPerPage": 2, )" + fields +
          R"(, "rows": [)" + rows + "]}";
+}
+
+std::string cell(int ordinal, const std::string& type, const std::string& json_value) {
+  std::string computed = json_value.front() == '"' ? json_value.substr(1, json_value.size() - 2) : json_value;
+  return "{\"fieldOrdinal\":" + std::to_string(ordinal) + ",\"dataType\":\"" + type + "\",\"computedValue\":\"" +
+         computed + "\",\"values\":[" + json_value + "]}";
+}
+
+// Page `page` of 3 (2 rows each) as the API renders it; `short_row`/`long_row` damage its first row.
+std::string api_page(int page, bool short_row = false, bool long_row = false) {
+  std::string rows;
+  if (page <= 3) {
+    for (int i = page * 2 - 1; i <= page * 2; ++i) {
+      std::string r = "[" + cell(0, "string", "\"H-" + std::to_string(i) + "\"") + "," +
+                      cell(1, "string", "\"summary " + std::to_string(i) + "\"");
+      bool damaged = i == page * 2 - 1;
+      if (!(damaged && short_row)) r += "," + cell(2, "integer", std::to_string(i));
+      if (damaged && long_row) r += "," + cell(3, "string", "\"extra\"");
+      rows += (rows.empty() ? "" : ",") + r + "]";
+    }
+  }
+  return "{\"paging\":{\"currentPage\":" + std::to_string(page) +
+         ",\"totalPages\":3,\"resultsPerPage\":2,\"totalResults\":6},\"fields\":[{\"name\":\"ID\",\"dataType\":\"string\"},"
+         "{\"name\":\"Summary\",\"dataType\":\"string\"},{\"name\":\"Score\",\"dataType\":\"integer\"}],\"data\":[" +
+         rows + "]}";
 }
 
 const char* kJob = R"(  - name: hostile
@@ -61,11 +88,16 @@ void expect_page_failure(RelEnv& env, const ProcResult& r, const std::string& be
                   "'%page " + std::to_string(page) + "%'") == 1);
 }
 
-// A tiny server answering every request with 200 and an HTML body (a captive portal, a proxy's
-// login page): the shape of answer the simulator cannot give.
-class HtmlServer {
+// A tiny server answering `GET ...?page=N...` with 200 and a canned body (Content-Type and text
+// per page; pages without one get the last one): the answers the simulator refuses to serve —
+// rows with the wrong number of cells, an HTML login page instead of JSON.
+class CannedServer {
  public:
-  HtmlServer() {
+  void set(int page, std::string content_type, std::string body) {
+    std::lock_guard lock(mu_);
+    pages_[page] = {std::move(content_type), std::move(body)};
+  }
+  CannedServer() {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -79,7 +111,7 @@ class HtmlServer {
     port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
-  ~HtmlServer() {
+  ~CannedServer() {
     stop_ = true;
     thread_.join();
     ::close(fd_);
@@ -102,14 +134,24 @@ class HtmlServer {
         if (n <= 0) break;
         request.append(buf, static_cast<size_t>(n));
       }
-      const std::string body = "<!DOCTYPE html><html><body><h1>Please sign in</h1></body></html>";
-      std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
+      int page = 1;
+      if (auto pos = request.find("page="); pos != std::string::npos) page = std::atoi(request.c_str() + pos + 5);
+      std::pair<std::string, std::string> canned;
+      {
+        std::lock_guard lock(mu_);
+        auto it = pages_.lower_bound(page);
+        canned = it != pages_.end() && it->first == page ? it->second : pages_.rbegin()->second;
+      }
+      const std::string& body = canned.second;
+      std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: " + canned.first + "\r\nContent-Length: " +
                            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
       ssize_t ignored = ::write(c, answer.data(), answer.size());
       (void)ignored;
       ::close(c);
     }
   }
+  std::mutex mu_;
+  std::map<int, std::pair<std::string, std::string>> pages_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -125,29 +167,34 @@ TEST_CASE("malformed JSON on page 2: the run fails naming job and page; the tabl
   expect_page_failure(l.env, l.env.run_job("hostile"), l.before, 2);
 }
 
-TEST_CASE("a row with the wrong number of cells fails its page; the table is untouched", "[hostile]") {
-  Loaded l;
-  l.env.put_dataset(dataset(R"(["H-3", "changed"], ["H-4", "changed", 4])"));
-  ProcResult r = l.env.run_job("hostile");
+// Loads the three good pages from a canned server, then serves `bad_page2` as page 2.
+void canned_page2_failure(const std::string& bad_page2) {
+  CannedServer server;
+  for (int page = 1; page <= 4; ++page) server.set(page, "application/json", api_page(page));
+  RelEnv env;
+  env.write_config(kJob, "  max_attempts: 2\n", "http://127.0.0.1:" + std::to_string(server.port()) + "/api/v1");
+  ProcResult first = env.run_job("hostile");
+  INFO(first.all());
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(env.count("SELECT count(*) FROM centercode.hostile") == 6);
+  const std::string before = env.checksum("hostile");
+  server.set(2, "application/json", bad_page2);
+  ProcResult r = env.run_job("hostile");
   INFO(r.all());
   if (r.exit_code == 0) {
-    // Accepted as a value-level problem: then the short row must be recorded as a reject.
-    CHECK(l.env.count("SELECT count(*) FROM ccetl.rejects WHERE job = 'hostile' AND page = 2") >= 1);
+    // Accepted as a value-level problem: then the damaged row must be recorded as a reject.
+    CHECK(env.count("SELECT count(*) FROM ccetl.rejects WHERE job = 'hostile' AND page = 2") >= 1);
   } else {
-    expect_page_failure(l.env, r, l.before, 2);
+    expect_page_failure(env, r, before, 2);
   }
 }
 
+TEST_CASE("a row with too few cells fails its page; the table is untouched", "[hostile]") {
+  canned_page2_failure(api_page(2, true, false));
+}
+
 TEST_CASE("a row with too many cells fails its page; the table is untouched", "[hostile]") {
-  Loaded l;
-  l.env.put_dataset(dataset(R"(["H-3", "changed", 3, "extra"], ["H-4", "changed", 4])"));
-  ProcResult r = l.env.run_job("hostile");
-  INFO(r.all());
-  if (r.exit_code == 0) {
-    CHECK(l.env.count("SELECT count(*) FROM ccetl.rejects WHERE job = 'hostile' AND page = 2") >= 1);
-  } else {
-    expect_page_failure(l.env, r, l.before, 2);
-  }
+  canned_page2_failure(api_page(2, false, true));
 }
 
 TEST_CASE("an unknown dataType in a cell is a recorded reject, not a silent value", "[hostile]") {
@@ -197,7 +244,8 @@ TEST_CASE("a 10 MB cell is stored whole or fails its page; never truncated silen
 }
 
 TEST_CASE("an HTML page answered with 200 fails the run naming job and page; nothing is loaded", "[hostile]") {
-  HtmlServer html;
+  CannedServer html;
+  html.set(1, "text/html; charset=utf-8", "<!DOCTYPE html><html><body><h1>Please sign in</h1></body></html>");
   RelEnv env;
   env.write_config(kJob, "  max_attempts: 2\n", "http://127.0.0.1:" + std::to_string(html.port()) + "/api/v1");
   ProcOptions options;

@@ -24,6 +24,7 @@ void slow_job(RelEnv& env, int version) {
 const char* kJobs = R"(  - name: outage
     source: {scope: project_feedback, project: Rel, report: Outage}
     key: [ID]
+    deletes: hard
   - name: mirror
     source: {scope: project_feedback, project: Rel, report: Mirror}
 )";
