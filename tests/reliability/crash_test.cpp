@@ -60,9 +60,7 @@ SoakStats crash_trials(const CrashParams& p) {
     const std::string after_kill = env.checksum("crash");
     const int64_t left_running = env.count("SELECT count(*) FROM ccetl.runs WHERE job = 'crash' AND status = 'running'");
 
-    auto t0 = std::chrono::steady_clock::now();
     ProcResult next = env.run_job("crash");
-    fprintf(stderr, "TIMING run_ms=%d kill_at=%d killed_elapsed=%lld next=%lld\n", run_ms, kill.kill_after_ms, (long long)killed.elapsed.count(), (long long)next.elapsed.count());
     INFO("trial " << trial << ", killed after " << kill.kill_after_ms << " ms: " << next.all());
     CHECK(next.exit_code == 0);
     if (next.exit_code == 0) ++stats.runs_completed; else ++stats.mismatches;
@@ -89,7 +87,6 @@ SoakStats crash_trials(const CrashParams& p) {
     CHECK(ids == source);
     CHECK(rows == clean);
     if (ids != source || rows != clean) ++stats.mismatches;
-    fprintf(stderr, "TIMING trial total after next %lld ms\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
   }
   // Kills must actually have landed inside runs, or the test proves nothing.
   CHECK(env.count("SELECT count(*) FROM ccetl.runs WHERE status = 'abandoned'") >= p.trials / 4);
