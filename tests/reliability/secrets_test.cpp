@@ -96,9 +96,18 @@ TEST_CASE("the API key appears in no output, log, table or metric of any command
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Catch::Contains("404"));
   t.add("run with 404", missing);
-  t.add("run --dry-run", env.ccetl({"run", "--no-progress", "--dry-run"}, options, "trace"));
-  t.add("discover", env.ccetl({"discover", "--job", "sec"}, options, "trace"));
-  t.add("status", env.ccetl({"status"}, options, "trace"));
+  ProcResult dry = env.ccetl({"run", "--no-progress", "--dry-run"}, options, "trace");
+  CHECK(dry.exit_code == 0);
+  t.add("run --dry-run", dry);
+  ProcResult discover = env.ccetl({"discover", "--job", "sec"}, options, "trace");
+  INFO(discover.all());
+  CHECK(discover.exit_code == 0);
+  CHECK_THAT(discover.out, Catch::Contains("Score"));
+  t.add("discover", discover);
+  ProcResult status = env.ccetl({"status"}, options, "trace");
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("sec"));
+  t.add("status", status);
   t.add("status --json", env.ccetl({"status", "--json"}, options, "trace"));
 
   // A TLS failure: https:// against the plain-HTTP simulator.
