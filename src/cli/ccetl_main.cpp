@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "app/logging.h"
+#include "push/api_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ccetl: keep PostgreSQL tables in sync with Centercode data packages, and push results back"};
@@ -46,6 +47,16 @@ int main(int argc, char** argv) {
       "daemon", "Run jobs on their schedules until SIGTERM; SIGHUP reloads the file; serves /metrics when daemon.listen is set");
   daemon_cmd->add_option("-c,--config", daemon_path, "YAML job file")->required()->check(CLI::ExistingFile);
 
+  ccetl::ApiArgs api;
+  auto* api_cmd = app.add_subcommand("api", "One ad-hoc request to the Centercode API; prints status and body (key never printed)");
+  api_cmd->add_option("-c,--config", api.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
+  api_cmd->add_option("method", api.method, "get, post or upload")->required()->check(CLI::IsMember({"get", "post", "upload"}));
+  api_cmd->add_option("target", api.target, "Path relative to base_url (/projects/...) or an absolute URL")->required();
+  api_cmd->add_option("--find", api.find, "Value of the find query parameter");
+  api_cmd->add_option("--json", api.json, "post: JSON body (default: empty body, as macro listeners take)");
+  api_cmd->add_option("--file", api.file, "upload: file sent as the multipart part 'file'")->check(CLI::ExistingFile);
+  api_cmd->add_option("--api-key-env", api.api_key_env, "Read the API key from this environment variable");
+
   CLI11_PARSE(app, argc, argv);
   if (*daemon_cmd && app.get_option("--log-level")->count() == 0) log_level = "info";
   ccetl::configure_logging(log_level, log_format);
@@ -58,5 +69,6 @@ int main(int argc, char** argv) {
   if (*discover_cmd) return ccetl::discover_command(discover);
   if (*status_cmd) return ccetl::status_command(status);
   if (*daemon_cmd) return ccetl::daemon_command(daemon_path);
+  if (*api_cmd) return ccetl::api_command(api);
   return ccetl::kExitUsage;
 }

@@ -153,7 +153,7 @@ void read_daemon(const MapReader& top, Config& config) {
     if (ok) {
       const std::string port = listen->substr(colon + 1);
       ok = port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
-           std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+           std::stoi(port) >= 0 && std::stoi(port) <= 65535;
     }
     if (!listen->empty() && !ok) {
       problems.add(d.mark_of("listen"),

@@ -193,7 +193,10 @@ struct Daemon::Impl {
         std::swap(reload_now, reload_requested);
       }
       if (reload_now) reload();
-      if (!database_ok && std::chrono::steady_clock::now() - last_db_check > std::chrono::seconds(10)) {
+      // Readiness follows the database: re-checked every 10 s while it is down, every 60 s
+      // while it is up.
+      auto recheck = database_ok ? std::chrono::seconds(60) : std::chrono::seconds(10);
+      if (std::chrono::steady_clock::now() - last_db_check > recheck) {
         last_db_check = std::chrono::steady_clock::now();
         check_database();
       }

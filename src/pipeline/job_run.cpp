@@ -266,6 +266,7 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
                            std::to_string(s.total_results) + " (the package changed while it was read)");
     end.messages = s.messages;
     outcome.counts = load->commit(end);
+    s.messages = outcome.counts.messages;
     outcome.succeeded = true;
   } catch (const std::exception& e) {
     outcome.error = redact(e.what(), job.api_key);
@@ -283,7 +284,7 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
   if (options.progress) options.progress->finish(job.name);
   outcome.messages = std::move(s.messages);
   outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  for (const auto& m : outcome.messages) spdlog::warn("[{} {}] {}", job.name, outcome.run_id, m);
+  for (const auto& m : outcome.messages) spdlog::info("[{} {}] warning: {}", job.name, outcome.run_id, m);
   if (outcome.succeeded)
     spdlog::info("[{} {}] {}", job.name, outcome.run_id, outcome.summary());
   else

@@ -299,6 +299,7 @@ bool is_upload_path(std::string_view path) {
 }
 
 SimResponse handle_api(SimState& state, const SimRequest& req, RecordedRequest& record) {
+  record.api_key_present = !req.param("apiKey").empty();
   auto decision = state.rate().hit(req.client_ip, req.path);
   SimResponse r;
   FaultActions faults;

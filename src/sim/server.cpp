@@ -96,6 +96,11 @@ class Connection {
       req.client_ip = client_ip;
       req.tls = tls_;
       bool keep_alive = head.keep_alive();
+      if (beast::iequals(h[http::field::expect], "100-continue")) {
+        static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        net::write(stream, net::buffer(kContinue, sizeof kContinue - 1), ec);
+        if (ec) return;
+      }
 
       std::unique_ptr<MultipartWriter> upload;
       if (req.method == "POST" && is_upload_path(req.path)) {
@@ -146,7 +151,7 @@ class Connection {
                      resp.status);
       }
       if (resp.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(resp.latency_ms));
-      if (resp.close || (upload && upload->result().too_large)) keep_alive = false;
+      if (resp.close || (req.upload && req.upload->too_large)) keep_alive = false;
       if (!write_response(stream, resp, keep_alive)) return;
       if (!keep_alive) {
         beast::error_code ignored;
@@ -157,8 +162,9 @@ class Connection {
   }
 
  private:
-  // Streams the body through the multipart writer in kChunk pieces. Bodies over the upload
-  // limit are drained no further: the answer is an error and the connection closes.
+  // Streams the body through the multipart writer in kChunk pieces. Past the upload limit
+  // nothing is kept and at most kDrainLimit more bytes are read; the answer is an error and
+  // the connection closes.
   template <class Stream>
   bool read_upload(Stream& stream, beast::flat_buffer& buffer, http::request_parser<http::empty_body>& head,
                    MultipartWriter& writer, SimRequest& req) {

@@ -152,6 +152,7 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
     write_rejects();
     step = "recording the run of " + what();
     write_run_row(counts, messages);
+    counts.messages = messages;
     step = "committing the run of " + what();
     db_->tx->commit();
   } catch (...) {

@@ -74,6 +74,9 @@ struct RunCounts {
   int64_t deleted = 0;
   int64_t rejected = 0;
   int64_t duplicates = 0;  // in-run duplicate keys resolved last-wins
+  // Everything recorded in ccetl.runs.messages: RunEnd.messages plus the load's own notes
+  // (deletes or a full refresh skipped and why, rejects not stored). Filled by commit().
+  std::vector<std::string> messages;
 };
 
 // How a run ended, as the loader needs to know it when committing.

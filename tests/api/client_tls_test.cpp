@@ -19,8 +19,9 @@ const std::string kKey = "tls-secret-key";
 ClientOptions tls_options(const TestServer& server, const std::string& host) {
   ClientOptions o;
   o.base_url = server.base_url(host);
-  o.connect_timeout = 2s;
-  o.request_timeout = 3s;
+  // Generous: a slow machine (or valgrind) must not turn a TLS refusal into a timeout + retry.
+  o.connect_timeout = 10s;
+  o.request_timeout = 10s;
   o.backoff_base = 5ms;
   o.backoff_max = 20ms;
   o.max_attempts = 3;

@@ -1,7 +1,7 @@
 // End-to-end runs of pull jobs: the real simulator over loopback HTTP, a real PostgreSQL.
 #include <catch2/catch.hpp>
 
-#include "pipeline/sync_harness.h"
+#include "support/sync_harness.h"
 
 using namespace ccetl;
 using namespace ccetl::test;

@@ -46,11 +46,13 @@ class SyncHarness {
   }
 
   // Writes a config whose `jobs:` section is `jobs_yaml` (indented as a YAML list) and loads it.
-  Config config(const std::string& jobs_yaml, const std::string& extra_centercode = "") {
+  // `extra_top` is appended at top level (e.g. a daemon: section).
+  Config config(const std::string& jobs_yaml, const std::string& extra_centercode = "",
+                const std::string& extra_top = "") {
     std::string path = (dir_ / "ccetl.yaml").string();
     std::ofstream(path) << "centercode:\n  base_url: " << sim_.base_url() << "/api/v1\n  api_key: " << kKey
                         << "\n  allow_insecure_http: true\n" << extra_centercode << "warehouse:\n  dsn: \"" << dsn_
-                        << "\"\n  schema: centercode\njobs:\n" << jobs_yaml;
+                        << "\"\n  schema: centercode\n" << extra_top << "jobs:\n" << jobs_yaml;
     config_path_ = path;
     return load_config(path, [](const std::string&) { return std::optional<std::string>(); });
   }

@@ -1,0 +1,36 @@
+// Feedback attachments from result cells. A cell names files or holds their bytes:
+//   text/varchar       one file path
+//   text[]/varchar[]   several file paths
+//   bytea              one file's bytes (PostgreSQL hex output "\x...")
+//   bytea[]            several files' bytes
+//   json/jsonb         a string path or an array of string paths
+// Files keep their base name; bytes are named "<column>.bin" ("<column>-2.bin", ... for several).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccetl::push {
+
+struct Attachment {
+  std::string file_name;
+  std::string content;
+  std::string source;  // the path read, or "bytea column <name>" (for messages)
+};
+
+// Decodes PostgreSQL's bytea hex output ("\x48656c6c6f"). Throws Error(Data) on bad input.
+std::string decode_bytea_hex(std::string_view text);
+
+// Splits a one-dimensional PostgreSQL array literal ("{a,\"b c\",NULL}") into its elements;
+// NULL elements are skipped. Throws Error(Data) on malformed input.
+std::vector<std::string> parse_pg_array(std::string_view text);
+
+// The attachments a cell names. NULL -> none. Reads files from disk. Throws Error(Data) naming
+// the column and the problem (unreadable file, bad hex, not a path).
+std::vector<Attachment> attachments_from_cell(const std::string& column, uint32_t type_oid,
+                                              const std::optional<std::string>& value);
+
+}  // namespace ccetl::push

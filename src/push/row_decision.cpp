@@ -1,0 +1,34 @@
+#include "push/row_decision.h"
+
+namespace ccetl::push {
+
+RowDecision decide_row(const PushSpec& spec, const LedgerEntry* entry, const PushRow& row) {
+  if (!entry) return {RowAction::Send, "", false};
+  const bool repeatable = is_idempotent(spec.kind);
+  const std::string& state = entry->state;
+  if (state == "failed") return {RowAction::Send, "", false};
+  if (state == "intent") {
+    if (repeatable) return {RowAction::Send, "", false};
+    return {RowAction::MarkUnknown,
+            "row " + row.row_key +
+                ": a previous run recorded its intent to send but not the result (crash?); it may or may not "
+                "have been sent, so it is not sent again. Check Centercode, then delete its ccetl.push_log row to "
+                "allow a resend",
+            true};
+  }
+  if (state == "unknown") {
+    if (repeatable) return {RowAction::Send, "", false};
+    return {RowAction::Skip,
+            "row " + row.row_key + ": outcome unknown (" + (entry->error.empty() ? "see ccetl.push_log" : entry->error) +
+                "); not sent again until its ccetl.push_log row is deleted",
+            true};
+  }
+  if (state == "sent" && !entry->status_endpoint.empty() && entry->final_status.empty())
+    return {RowAction::Resume, "", false};
+  // sent or succeeded
+  if (spec.mode == PushMode::Once) return {RowAction::Skip, "already sent (mode once)", false};
+  if (entry->payload_hash == row.payload_hash) return {RowAction::Skip, "unchanged since last sent", false};
+  return {RowAction::Send, "", false};
+}
+
+}  // namespace ccetl::push

@@ -1,0 +1,47 @@
+// The push SQL, run with its result's column types. run_read_query (warehouse/queries.h) returns
+// text only; a push body must keep integers, booleans and json columns typed, and attachments
+// must tell bytea from file paths, so push jobs read the column type OIDs as well.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ccetl::push {
+
+// PostgreSQL type OIDs push jobs treat specially (pg_type.oid, stable across versions).
+namespace oid {
+constexpr uint32_t kBool = 16;
+constexpr uint32_t kBytea = 17;
+constexpr uint32_t kInt8 = 20;
+constexpr uint32_t kInt2 = 21;
+constexpr uint32_t kInt4 = 23;
+constexpr uint32_t kJson = 114;
+constexpr uint32_t kFloat4 = 700;
+constexpr uint32_t kFloat8 = 701;
+constexpr uint32_t kByteaArray = 1001;
+constexpr uint32_t kTextArray = 1009;
+constexpr uint32_t kVarcharArray = 1015;
+constexpr uint32_t kNumeric = 1700;
+constexpr uint32_t kJsonb = 3802;
+}  // namespace oid
+
+struct TypedColumn {
+  std::string name;
+  uint32_t type_oid = 0;
+};
+
+struct TypedResult {
+  std::vector<TypedColumn> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;  // text form; nullopt = NULL
+
+  // Index of the column named `name`, or -1.
+  int index_of(const std::string& name) const;
+};
+
+// Runs `sql` in a READ ONLY transaction. Throws Error(Permanent) naming the query's problem, or
+// Error(Transient) when the database is unreachable.
+TypedResult run_typed_query(const std::string& dsn, const std::string& sql);
+
+}  // namespace ccetl::push

@@ -1,0 +1,132 @@
+// Feedback with attachments (files and bytea, single- and multi-attachment elements) and
+// releases with links and FTP bucket files.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "push_env.h"
+
+using namespace ccetl;
+using namespace ccetl::test;
+
+namespace {
+
+std::string write_file(const std::string& name, const std::string& content) {
+  auto dir = std::filesystem::temp_directory_path() / ("ccetl-push-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / name).string();
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+const std::string kFeedbackColumns =
+    "'jim@centercode.com' AS submitter, 'Lighting presets' AS summary, 'More presets please' AS description, "
+    "23795 AS topic";
+
+}  // namespace
+
+TEST_CASE("feedback with one file attachment: created, then uploaded to the returned file element",
+          "[push][feedback]") {
+  PushEnv env;
+  std::string shot = write_file("screenshot.png", std::string(3000, 'x'));
+  auto job = env.job("fb_one", PushTargetKind::Feedback, Scope::ProjectFeedback, "WidgetPro", "Mobile",
+                     "SELECT 1 AS k, " + kFeedbackColumns + ", '" + shot + "' AS shot");
+  job.push->attachments = {{"Screenshot", "shot"}};
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  CHECK(out.counts.inserted == 1);
+  auto posts = env.requests("POST");
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[0].path == "/api/v1/projects/WidgetPro/feedback/Mobile");
+  CHECK(posts[0].body ==
+        R"({"description":"More presets please","k":1,"submitter":"jim@centercode.com","summary":"Lighting presets","topic":23795})");
+  CHECK(posts[1].path == "/api/v1/projects/WidgetPro/feedbackTypes/Mobile/feedback/SUG-0023/fileElements/Screenshot");
+  CHECK(posts[1].status == 201);
+  REQUIRE(posts[1].files.size() == 1);
+  CHECK(posts[1].files[0] == std::make_pair(std::string("screenshot.png"), uint64_t(3000)));
+  auto ledger = env.ledger("fb_one");
+  REQUIRE(ledger.size() == 1);
+  CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
+  CHECK(std::string(ledger[0][5].c_str()) == "SUG-0023");
+}
+
+TEST_CASE("feedback with several attachments: file arrays, bytea, and a single-attachment element",
+          "[push][feedback]") {
+  PushEnv env;
+  std::string a = write_file("a.png", "AAAA");
+  std::string b = write_file("b.png", "BBBBBB");
+  env.exec("CREATE TABLE logs (k int, blobs bytea[])");
+  env.exec("INSERT INTO logs VALUES (1, ARRAY['\\x0001ff'::bytea, '\\x02'::bytea])");
+  auto job = env.job("fb_many", PushTargetKind::Feedback, Scope::ProjectFeedback, "WidgetPro", "Mobile",
+                     "SELECT k, " + kFeedbackColumns + ", ARRAY['" + a + "','" + b +
+                         "'] AS shots, blobs FROM logs");
+  job.push->attachments = {{"Screenshot", "shots"}, {"CrashLog", "blobs"}};
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  CHECK(out.counts.inserted == 1);
+  auto posts = env.requests("POST");
+  REQUIRE(posts.size() == 4);  // feedback, 2 screenshots, 1 crash log (single-attachment element)
+  std::string base = "/api/v1/projects/WidgetPro/feedbackTypes/Mobile/feedback/SUG-0023/fileElements/";
+  // Elements are uploaded in key order: CrashLog, then Screenshot.
+  CHECK(posts[1].path == base + "CrashLog");
+  CHECK(posts[1].files.at(0) == std::make_pair(std::string("blobs-1.bin"), uint64_t(3)));
+  CHECK(posts[2].path == base + "Screenshot");
+  CHECK(posts[2].files.at(0) == std::make_pair(std::string("a.png"), uint64_t(4)));
+  CHECK(posts[3].files.at(0) == std::make_pair(std::string("b.png"), uint64_t(6)));
+  bool warned = false;
+  for (const auto& m : out.messages) warned |= m.find("accepts a single attachment") != std::string::npos;
+  CHECK(warned);
+}
+
+TEST_CASE("feedback with a single bytea attachment", "[push][feedback]") {
+  PushEnv env;
+  auto job = env.job("fb_bytea", PushTargetKind::Feedback, Scope::ProjectFeedback, "WidgetPro", "Mobile",
+                     "SELECT 1 AS k, " + kFeedbackColumns + ", convert_to('crash trace', 'UTF8') AS log");
+  job.push->attachments = {{"CrashLog", "log"}};
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  auto posts = env.requests("POST");
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[1].files.at(0) == std::make_pair(std::string("log.bin"), uint64_t(11)));
+}
+
+TEST_CASE("releases post every field, links and FTP bucket files embedded as JSON", "[push][release]") {
+  PushEnv env;
+  auto job = env.job(
+      "rel", PushTargetKind::Release, Scope::ProjectUser, "WidgetPro", "Firmware",
+      "SELECT '0.1.1' AS k, 'Software v0.1.1' AS title, 'New features' AS subtitle, "
+      "'<p>Install.</p>' AS body, '2020-01-01T00:00:00Z' AS \"startDate\", '2050-09-30T12:00:00-0700' AS \"endDate\", "
+      "false AS \"isClickThroughNotice\", "
+      "'[{\"fileName\":\"Firmware_0.1.1.exe\"},{\"fileName\":\"Builds/Installer_0.1.1.exe\"}]'::jsonb AS "
+      "\"ftpBucketFiles\", "
+      "json_build_array(json_build_object('label','Software v0.1.1','url','https://www.example.com','size',2,"
+      "'sizeUnit','MB','openInNewWindow',false,'includeInDownloadBlock',true,'logDownloadAttempts',true)) AS links");
+  job.push->body = {{"releaseValue", "k"}};
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  auto posts = env.requests("POST");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].path == "/api/v1/projects/WidgetPro/releaseTypes/Firmware");
+  simdjson::dom::parser parser;
+  simdjson::dom::element body = parser.parse(posts[0].body);
+  CHECK(std::string_view(body["title"]) == "Software v0.1.1");
+  CHECK(std::string_view(body["releaseValue"]) == "0.1.1");
+  CHECK(bool(body["isClickThroughNotice"]) == false);
+  CHECK(std::string_view(body["ftpBucketFiles"].at(1)["fileName"]) == "Builds/Installer_0.1.1.exe");
+  simdjson::dom::element link = body["links"].at(0);
+  CHECK(int64_t(link["size"]) == 2);
+  CHECK(bool(link["includeInDownloadBlock"]) == true);
+  CHECK(std::string_view(link["url"]) == "https://www.example.com");
+  CHECK(body["k"].error() == simdjson::NO_SUCH_FIELD);  // mapped to releaseValue
+  auto ledger = env.ledger("rel");
+  REQUIRE(ledger.size() == 1);
+  CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
+  CHECK(std::string(ledger[0][6].c_str()) == "Processing");
+}

@@ -1,0 +1,73 @@
+// User imports: email bodies, status polling to Succeeded and Failed, the polling bound, and
+// resuming an operation whose status a crashed run never followed.
+#include <catch2/catch.hpp>
+
+#include "push_env.h"
+
+using namespace ccetl;
+using namespace ccetl::test;
+
+TEST_CASE("user imports post email and poll to Succeeded or Failed, in both scopes", "[push][import][async]") {
+  PushEnv env;
+  struct Case {
+    Scope scope;
+    std::string project, path;
+  };
+  std::vector<Case> cases = {{Scope::CommunityUser, "", "/api/v1/userImports/Mobile"},
+                             {Scope::ProjectUser, "WidgetPro", "/api/v1/projects/WidgetPro/userImports/Mobile"}};
+  int n = 0;
+  for (const auto& c : cases) {
+    env.clear_requests();
+    auto job = env.job("import_" + std::to_string(n++), PushTargetKind::UserImport, c.scope, c.project, "Mobile",
+                       "SELECT e AS email FROM unnest(ARRAY['ok@example.com','will.fail@example.com']) e", {"email"});
+    JobOutcome out = env.run(job);
+    INFO(out.summary());
+    REQUIRE(out.succeeded);
+    CHECK(out.counts.inserted == 1);
+    CHECK(out.counts.rejected == 1);
+    auto posts = env.requests("POST");
+    REQUIRE(posts.size() == 2);
+    CHECK(posts[0].path == c.path);
+    CHECK(posts[0].body == R"({"email":"ok@example.com"})");
+    CHECK(posts[1].body == R"({"email":"will.fail@example.com"})");
+    auto ledger = env.ledger(job.name);
+    REQUIRE(ledger.size() == 2);
+    CHECK(std::string(ledger[0][0].c_str()) == "[\"ok@example.com\"]");
+    CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
+    CHECK(std::string(ledger[1][1].c_str()) == "failed");
+    CHECK(std::string(ledger[1][6].c_str()) == "Failed");
+  }
+}
+
+TEST_CASE("polling is bounded: a timeout records unknown, which is not resent; a resumed run follows it",
+          "[push][import][async]") {
+  PushEnv env;
+  auto job = env.job("import_slow", PushTargetKind::UserImport, Scope::CommunityUser, "", "Mobile",
+                     "SELECT 'slow@example.com' AS email", {"email"});
+  env.tuning().poll.timeout = std::chrono::milliseconds(1);
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  CHECK(out.counts.inserted == 0);
+  auto ledger = env.ledger(job.name);
+  REQUIRE(ledger.size() == 1);
+  CHECK(std::string(ledger[0][1].c_str()) == "unknown");
+  CHECK(std::string(ledger[0][3].c_str()).find("did not finish") != std::string::npos);
+  CHECK_FALSE(out.messages.empty());
+
+  // Unknown: not sent again.
+  env.tuning().poll.timeout = std::chrono::milliseconds(5000);
+  out = env.run(job);
+  CHECK(out.counts.unchanged == 1);
+  CHECK(env.requests("POST").size() == 1);
+
+  // A run that died after the 202 leaves `sent` with the status endpoint: the next run polls it.
+  env.exec("UPDATE ccetl.push_log SET state = 'sent', final_status = NULL WHERE job = 'import_slow'");
+  out = env.run(job);
+  INFO(out.summary());
+  CHECK(out.counts.inserted == 1);
+  CHECK(env.requests("POST").size() == 1);
+  ledger = env.ledger(job.name);
+  CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
+  CHECK(std::string(ledger[0][6].c_str()) == "Succeeded");
+}
