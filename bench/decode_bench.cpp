@@ -2,7 +2,13 @@
 // Reports bytes/s of JSON body decoded into COPY text (one thread).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "package/decoder.h"
 
@@ -90,6 +96,55 @@ void BM_DecodeCsv(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeCsv)->Unit(benchmark::kMicrosecond);
 
+// Pages recorded from the simulator by scripts/bench (one JSON body per *.json file in
+// $CCETL_BENCH_PAGES): the decoder alone, all pages per iteration, one thread.
+std::vector<std::string> load_recorded(const std::string& dir) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".json") paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> bodies;
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    bodies.push_back(ss.str());
+    bodies.back().reserve(bodies.back().size() + 64);  // simdjson padding, as the HTTP client leaves
+  }
+  return bodies;
+}
+
+void BM_DecodeRecorded(benchmark::State& state, std::vector<std::string>* bodies) {
+  ccetl::Decoder decoder;
+  ccetl::DecodedPage page;
+  ccetl::DecodeOptions options;
+  options.key_fields = {"ID"};
+  int64_t bytes = 0, rows = 0;
+  for (auto _ : state) {
+    for (auto& body : *bodies) {
+      decoder.decode_data_package(body, options, 1, page);
+      benchmark::DoNotOptimize(page.copy_text.data());
+      bytes += static_cast<int64_t>(body.size());
+      rows += page.rows_read;
+    }
+  }
+  state.SetBytesProcessed(bytes);
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["pages"] = static_cast<double>(bodies->size());
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  static std::vector<std::string> recorded;
+  if (const char* dir = std::getenv("CCETL_BENCH_PAGES"); dir && *dir) {
+    recorded = load_recorded(dir);
+    if (!recorded.empty())
+      benchmark::RegisterBenchmark("BM_DecodeRecorded", BM_DecodeRecorded, &recorded)->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
