@@ -166,6 +166,8 @@ def timed(cmd, env=None):
     if p.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1)) for k in ("User", "System"))
+    log(f"{os.path.basename(cmd[0])}: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.1f} MB")
     return wall, rss, p.stdout
 
 

@@ -41,11 +41,10 @@ std::string ccetl_binary() {
 }
 
 ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& options) {
-  auto dir = std::filesystem::temp_directory_path() / ("ccetl-rel-out-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  int n = counter()++;
-  std::string out_path = (dir / ("out" + std::to_string(n))).string();
-  std::string err_path = (dir / ("err" + std::to_string(n))).string();
+  const std::string stem = (std::filesystem::temp_directory_path() /
+                            ("ccetl-rel-" + std::to_string(::getpid()) + "-p" + std::to_string(counter()++)))
+                               .string();
+  const std::string out_path = stem + ".out", err_path = stem + ".err";
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
