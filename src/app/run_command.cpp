@@ -45,8 +45,17 @@ int run_command(const RunArgs& args) {
       std::printf("%s: pull job, skipped in a dry run\n", job->name.c_str());
       continue;
     }
+    // Like the daemon, a run holds its job's advisory lock: a cron-started run and a daemon (or
+    // two overlapping runs) never run the same job at once.
+    if (warehouse && !warehouse->try_lock_job(job->name)) {
+      ++failed;
+      std::printf("%s: skipped: another process is running this job (advisory lock held)\n", job->name.c_str());
+      std::fprintf(stderr, "ccetl: job '%s' skipped: another process is running it\n", job->name.c_str());
+      continue;
+    }
     JobOutcome outcome = job->push ? run_push_job(*config, *job, *client, warehouse.get(), options, args.dry_run)
                                    : run_pull_job(*config, *job, *client, *warehouse, options);
+    if (warehouse) warehouse->unlock_job(job->name);
     std::printf("%s\n", outcome.summary().c_str());
     std::fflush(stdout);
     for (const auto& message : outcome.messages) std::fprintf(stderr, "ccetl: %s: warning: %s\n", job->name.c_str(), message.c_str());

@@ -132,3 +132,17 @@ TEST_CASE("--log-format json: one JSON object per line, run lines carry job and 
   }
   CHECK(run_lines >= 2);
 }
+
+TEST_CASE("ccetl run skips a job whose advisory lock another process holds") {
+  SyncHarness h;
+  h.config(kJobs);
+  auto holder = connect_warehouse(h.dsn());
+  holder->ensure_catalog();
+  REQUIRE(holder->try_lock_job("feedback_scores"));
+  RunResult r = run_binary("ccetl", {"run", "-c", h.config_path(), "--job", "feedback_scores"});
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains("feedback_scores: skipped"));
+  CHECK(h.count("SELECT count(*) FROM ccetl.runs") == 0);
+  holder->unlock_job("feedback_scores");
+  CHECK(run_binary("ccetl", {"run", "-c", h.config_path(), "--job", "feedback_scores"}).code == 0);
+}
