@@ -146,3 +146,28 @@ TEST_CASE("ccetl run skips a job whose advisory lock another process holds") {
   holder->unlock_job("feedback_scores");
   CHECK(run_binary("ccetl", {"run", "-c", h.config_path(), "--job", "feedback_scores"}).code == 0);
 }
+
+TEST_CASE("ccetl run draws a progress line when stderr is a terminal, and none otherwise") {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    WARN("script(1) is not installed; skipped");
+    return;
+  }
+  SyncHarness h;
+  h.put_dataset(R"({"path": "/projects/WidgetPro/feedbackDataPackages/Paged", "resultsPerPage": 5,
+                    "synthetic": {"rows": 40, "seed": 2, "fields": ["string", "integer"]}})");
+  h.config(R"(  - name: paged
+    source: {scope: project_feedback, project: WidgetPro, report: Paged}
+    key: [ID]
+)");
+  // script(1) gives the child a pseudo-terminal; its transcript holds what the terminal showed.
+  std::string transcript = (h.dir() / "tty.log").string();
+  std::string cmd = "script -qec '" + build_binary("ccetl") + " run -c " + h.config_path() + "' " + transcript +
+                    " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(transcript);
+  std::stringstream tty;
+  tty << in.rdbuf();
+  CHECK_THAT(tty.str(), Catch::Contains("paged: page ") && Catch::Contains("/8") && Catch::Contains("rows/s"));
+  RunResult piped = run_binary("ccetl", {"run", "-c", h.config_path()});
+  CHECK(piped.err.find("rows/s") == std::string::npos);
+}
