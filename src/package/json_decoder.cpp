@@ -718,32 +718,34 @@ class JsonPage {
 
 }  // namespace
 
-void Decoder::decode_data_package(std::string& body, const DecodeOptions& options, int64_t first_seq,
-                                  DecodedPage& out) {
-  impl_->rows.begin_page(options, out, first_seq);
+namespace {
+
+// Both JSON shapes share the contract: the page is decoded completely or `out` is left empty.
+template <typename Impl, typename DecodeFn>
+void decode_json_page(Impl& impl, std::string& body, const DecodeOptions& options, int64_t first_seq,
+                      DecodedPage& out, DecodeFn decode) {
+  impl.rows.begin_page(options, out, first_seq);
   try {
-    JsonPage page(*impl_, body);
+    JsonPage page(impl, body);
     page.out_ = &out;
     page.open();
-    page.decode_data_package();
+    decode(page);
   } catch (...) {
     out.clear();
     throw;
   }
 }
 
+}  // namespace
+
+void Decoder::decode_data_package(std::string& body, const DecodeOptions& options, int64_t first_seq,
+                                  DecodedPage& out) {
+  decode_json_page(*impl_, body, options, first_seq, out, [](JsonPage& page) { page.decode_data_package(); });
+}
+
 void Decoder::decode_record_lookup(std::string& body, const DecodeOptions& options, int64_t first_seq,
                                    DecodedPage& out) {
-  impl_->rows.begin_page(options, out, first_seq);
-  try {
-    JsonPage page(*impl_, body);
-    page.out_ = &out;
-    page.open();
-    page.decode_record_lookup();
-  } catch (...) {
-    out.clear();
-    throw;
-  }
+  decode_json_page(*impl_, body, options, first_seq, out, [](JsonPage& page) { page.decode_record_lookup(); });
 }
 
 }  // namespace ccetl

@@ -19,8 +19,8 @@
 namespace ccetl {
 namespace {
 
-// A page that is larger than this many fields' worth of rows is still fine; this only guards
-// a CSV endpoint that never answers an empty page.
+// CSV carries no paging: pages are read until an empty one. This bounds a CSV endpoint that
+// never answers an empty page; reaching it fails the run rather than loading a truncated table.
 constexpr int64_t kMaxCsvPages = 1'000'000;
 
 struct RunState {
@@ -137,7 +137,10 @@ void load_package(RunState& s, const std::string& project) {
     s.total_known = false;
     s.pages_total = -1;
     load_response(s, project, 1, first, false);
-    for (int64_t page = 2; s.page.rows_read > 0 && page <= kMaxCsvPages; ++page) {
+    for (int64_t page = 2; s.page.rows_read > 0; ++page) {
+      if (page > kMaxCsvPages)
+        throw Error(ErrorKind::Data, page_label(s, project, page) + ": no empty page after " +
+                                         std::to_string(kMaxCsvPages) + " CSV pages; refusing to load an endless package");
       Response r = get_page(s, project, page);
       load_response(s, project, page, r, false);
     }
