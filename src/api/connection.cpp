@@ -15,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -98,6 +99,8 @@ struct Connection::Impl {
   net::awaitable<void> run(const HttpRequest& request, Limits limits, Clock::time_point deadline,
                            Outcome& out);
   net::awaitable<bool> connect(Limits limits, Clock::time_point deadline, Outcome& out);
+  template <class Stream, class Token>
+  net::awaitable<void> read_sized_body(Stream& stream, size_t length, std::string& body, Token token);
   template <class Stream>
   net::awaitable<void> transfer(Stream& stream, const HttpRequest& request, Limits limits,
                                 Clock::time_point deadline, Outcome& out);
@@ -174,6 +177,22 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
   co_return true;
 }
 
+// Reads a body of exactly `length` bytes after its header: first what the header read left in
+// `buffer`, then the rest from the stream into place. A short read fails like the parser's
+// would (end_of_stream / partial message); the stream's deadline bounds the whole read.
+template <class Stream, class Token>
+net::awaitable<void> Connection::Impl::read_sized_body(Stream& stream, size_t length,
+                                                       std::string& body, Token token) {
+  body.reserve(length + kPadding);
+  size_t buffered = std::min(buffer.size(), length);
+  body.assign(static_cast<const char*>(buffer.data().data()), buffered);
+  buffer.consume(buffered);
+  body.resize(length);
+  if (buffered == length) co_return;
+  size_t got = co_await net::async_read(stream, net::buffer(body.data() + buffered, length - buffered), token);
+  body.resize(buffered + got);
+}
+
 template <class Stream>
 net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpRequest& request,
                                                 Limits limits, Clock::time_point deadline,
@@ -205,11 +224,22 @@ net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpReques
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(limits.body_limit);
+  std::string body;
+  bool body_read_directly = false;
   co_await http::async_read_header(stream, buffer, parser, token);
   if (!ec) {
-    if (auto length = parser.content_length(); length && *length <= limits.body_limit)
-      parser.get().body().reserve(static_cast<size_t>(*length) + kPadding);
-    co_await http::async_read(stream, buffer, parser, token);
+    auto length = parser.content_length();
+    if (length && *length > limits.body_limit) {
+      ec = http::error::body_limit;
+    } else if (length && !parser.is_done()) {
+      // A sized body is read straight into its final string in one composed read, instead of
+      // through Beast's parser, which copies it from flat_buffer in 512-byte read_some steps
+      // (half of the client's CPU on a 2.5 MB page).
+      body_read_directly = true;
+      co_await read_sized_body(stream, static_cast<size_t>(*length), body, token);
+    } else {
+      co_await http::async_read(stream, buffer, parser, token);
+    }
   }
   if (ec) {
     out.nothing_received = !parser.got_some();
@@ -237,7 +267,7 @@ net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpReques
   reply.rate_reset = std::string(res["X-Rate-Limit-Reset"]);
   reply.retry_after = std::string(res[http::field::retry_after]);
   reply.keep_alive = res.keep_alive();
-  reply.body = std::move(res.body());
+  reply.body = body_read_directly ? std::move(body) : std::move(res.body());
   if (reply.body.capacity() < reply.body.size() + kPadding) reply.body.reserve(reply.body.size() + kPadding);
 }
 

@@ -28,6 +28,10 @@ struct DecodeOptions {
   // Text placed after `_seq` on every row, already COPY-escaped, each column followed by '\t'
   // (fan-out jobs put the project key there). Empty for most jobs.
   std::string row_prefix;
+  // Whether each line starts with `_seq`. A load that goes through staging needs it (the merge
+  // keeps the last of duplicate keys by `_seq`); a first load straight into a new table does not
+  // (COPY order decides there).
+  bool with_seq = true;
 };
 
 // One decoded page.

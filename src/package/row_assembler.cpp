@@ -106,10 +106,12 @@ void RowAssembler::end_row() {
     }
   }
   std::string& text = out_->copy_text;
-  char buf[24];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, seq_);
-  text.append(buf, ptr);
-  text.push_back('\t');
+  if (options_->with_seq) {
+    char buf[24];
+    auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, seq_);
+    text.append(buf, ptr);
+    text.push_back('\t');
+  }
   text.append(options_->row_prefix);
   const char* row = row_buf_.data();
   for (const Slot& s : slots_) {

@@ -119,6 +119,11 @@ void load_response(RunState& s, const std::string& project, int64_t page_no, Res
   s.report();
 }
 
+// Pages fetched ahead of the one being loaded: every request in flight plus two answered ones,
+// so a slow load holds at most max_in_flight + 2 bodies (the memory bound), and a fast one never
+// leaves a request slot idle.
+int fetch_window(const RunState& s) { return s.config.centercode.max_in_flight + 2; }
+
 Response get_page(RunState& s, const std::string& project, int64_t page) {
   const auto& src = *s.job.source;
   try {
@@ -153,7 +158,7 @@ void load_package(RunState& s, const std::string& project) {
   s.pages_total += paging.total_pages;
   s.report();
   PageFetcher fetcher([&](int64_t page) { return get_page(s, project, page); }, 2, paging.total_pages,
-                      s.config.centercode.max_in_flight, s.config.centercode.max_in_flight * 2);
+                      s.config.centercode.max_in_flight, fetch_window(s));
   while (auto next = fetcher.next()) {
     load_response(s, project, next->first, next->second, false);
     if (s.page.paging.total_pages != paging.total_pages)
@@ -201,8 +206,7 @@ void load_lookups(RunState& s) {
       return missing;
     }
   };
-  PageFetcher fetcher(fetch, 1, s.pages_total, s.config.centercode.max_in_flight,
-                      s.config.centercode.max_in_flight * 2);
+  PageFetcher fetcher(fetch, 1, s.pages_total, s.config.centercode.max_in_flight, fetch_window(s));
   std::vector<Reject> not_found;
   while (auto next = fetcher.next()) {
     const std::string& find = finds[next->first - 1];
@@ -247,6 +251,7 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
     spdlog::info("[{} {}] run started", job.name, outcome.run_id);
     load = warehouse.begin_load(table_spec_for(config, job), outcome.run_id);
     s.load = load.get();
+    s.decode_options.with_seq = load->staged();
     if (!job.source->lookup.empty()) {
       load_lookups(s);
     } else {

@@ -46,6 +46,25 @@ std::string copy_sql(const TablePlan& plan, const Quoting& q) {
   return "COPY " + std::string(kStaging) + " (" + list(cols, q) + ") FROM STDIN";
 }
 
+std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q) {
+  std::vector<std::string> cols{kSeq};
+  cols.insert(cols.end(), plan.key_columns.begin(), plan.key_columns.end());
+  return "ANALYZE " + std::string(kStaging) + " (" + list(cols, q) + ")";
+}
+
+std::string direct_copy_sql(const TablePlan& plan, const Quoting& q) {
+  return "COPY " + plan.qualified_table + " (" + list(data_columns(plan, fanned_out(plan)), q) +
+         ") FROM STDIN WITH (FREEZE)";
+}
+
+std::string direct_dedupe_sql(const TablePlan& plan, const Quoting& q) {
+  std::string match;
+  for (const auto& k : plan.key_columns)
+    match += (match.empty() ? "" : " AND ") + ("older." + q.name(k)) + " = newer." + q.name(k);
+  return "DELETE FROM " + plan.qualified_table + " older USING " + plan.qualified_table +
+         " newer WHERE " + match + " AND older.ctid < newer.ctid";
+}
+
 std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty) {
   const std::string& t = plan.qualified_table;
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));

@@ -16,6 +16,18 @@ inline constexpr const char* kStaging = "ccetl_staging";
 std::string staging_ddl(const TablePlan& plan, const Quoting& q);
 std::string copy_sql(const TablePlan& plan, const Quoting& q);
 
+// First load into a table this run created: COPY straight into it (FREEZE: the rows are
+// visible to everyone once the run commits, so they are written frozen and all-visible, and
+// never rewritten by VACUUM), without `_seq`.
+std::string direct_copy_sql(const TablePlan& plan, const Quoting& q);
+// Removes all but the last copy of each key from that table. Relies on a single COPY into a new
+// table appending rows in order, so the later of two duplicates has the greater ctid.
+std::string direct_dedupe_sql(const TablePlan& plan, const Quoting& q);
+
+// ANALYZE of staging's key columns and `_seq` only: the merge's joins and DISTINCT ON plan with
+// those; sampling the wide data columns costs seconds per million rows and informs no plan.
+std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q);
+
 // Keyed merge: one statement returning (distinct rows, inserted, updated). Rows are deduplicated
 // last-wins by _seq; unchanged rows are not written (their xmin stays). With `target_empty`
 // the ON CONFLICT clause is left out (a plain INSERT is about twice as fast); the job lock

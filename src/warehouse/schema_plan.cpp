@@ -241,15 +241,17 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
     defs.insert(defs.end(), adds.begin(), adds.end());
     for (std::size_t i = spec.project_key_column ? 1 : 0; i < system_adds.size(); ++i)
       defs.push_back(system_adds[i]);
-    if (keyed) {
-      std::string key;
-      for (const auto& k : out.key_columns) key += (key.empty() ? "" : ", ") + q.name(k);
-      defs.push_back("PRIMARY KEY (" + key + ")");
-    }
     std::string sql = "CREATE TABLE " + table + " (\n";
     for (std::size_t i = 0; i < defs.size(); ++i)
       sql += "  " + defs[i] + (i + 1 < defs.size() ? ",\n" : "\n");
     plan.ddl.push_back(sql + ")");
+    if (keyed) {
+      // A statement of its own, so that a first load can build the index after its rows are in.
+      std::string key;
+      for (const auto& k : out.key_columns) key += (key.empty() ? "" : ", ") + q.name(k);
+      out.primary_key_ddl = "ALTER TABLE " + table + " ADD PRIMARY KEY (" + key + ")";
+      plan.ddl.push_back(out.primary_key_ddl);
+    }
     if (spec.project_key_column) table_columns.push_back({kProjectKey, "text", std::nullopt});
     for (const auto& c : plan.columns)
       table_columns.push_back({c.column_name, c.sql_type, c.field_name});

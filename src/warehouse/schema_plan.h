@@ -33,6 +33,8 @@ struct TablePlan {
   bool deleted_at_column = false;        // the table has (or gets) _deleted_at
   bool fan_out = false;                  // staging and table carry project_key
   std::string qualified_table;           // "schema"."table", quoted
+  // For a new keyed table: the statement in schema.ddl that adds the primary key (empty else).
+  std::string primary_key_ddl;
 };
 
 // Throws Error(Config) for unusable names or key fields missing from `fields`.

@@ -36,6 +36,12 @@ PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec s
     : secret_(std::move(secret)), spec_(std::move(spec)), run_id_(std::move(run_id)) {
   try {
     db_ = std::make_unique<Db>(dsn);
+    direct_ = db_->tx
+                  ->exec_params(
+                      "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+                      "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                      spec_.schema, spec_.table)
+                  .empty();
   } catch (...) {
     rethrow_db_error("connecting to load " + spec_.schema + "." + spec_.table, secret_);
   }
@@ -69,11 +75,14 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
   std::string step = "reading the current shape of " + what();
   try {
     ExistingTable state = read_existing(*db_->tx, spec_.schema, spec_.table);
+    if (direct_ && state.exists)
+      throw Error(ErrorKind::Transient, what() + " was created by someone else during this run");
     plan_ = make_plan(spec_, fields, state, quoting());
     if (!plan_.schema.blockers.empty())
       throw Error(ErrorKind::Permanent,
                   "cannot change " + what() + ": " + joined(plan_.schema.blockers, "; "));
     for (const auto& sql : plan_.schema.ddl) {
+      if (direct_ && sql == plan_.primary_key_ddl) continue;  // built after the rows are in
       step = "changing " + what() + " (" + first_line(sql) + ")";
       db_->tx->exec(sql);
     }
@@ -97,11 +106,16 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
           "sql_type = EXCLUDED.sql_type, last_seen = now()";
       db_->tx->exec(sql);
     }
-    step = "creating the staging table for " + what();
     Quoting q = quoting();
-    db_->tx->exec(staging_ddl(plan_, q));
-    step = "starting COPY into staging for " + what();
-    copy_ = std::make_unique<CopyIn>(*db_->tx, copy_sql(plan_, q));
+    if (direct_) {
+      step = "starting COPY into " + what();
+      copy_ = std::make_unique<CopyIn>(*db_->tx, direct_copy_sql(plan_, q));
+    } else {
+      step = "creating the staging table for " + what();
+      db_->tx->exec(staging_ddl(plan_, q));
+      step = "starting COPY into staging for " + what();
+      copy_ = std::make_unique<CopyIn>(*db_->tx, copy_sql(plan_, q));
+    }
   } catch (...) {
     rethrow_db_error(step, secret_);
   }
@@ -144,7 +158,9 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   }
   std::string step = "merging rows into " + what();
   try {
-    if (!plan_.key_columns.empty())
+    if (direct_)
+      load_direct(end, counts, messages);
+    else if (!plan_.key_columns.empty())
       merge_keyed(end, counts, messages);
     else
       replace_all(end, counts, messages);
@@ -163,10 +179,62 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   return counts;
 }
 
+namespace {
+
+// Why deletes are skipped for an incomplete run; empty when they may be applied.
+std::string incomplete_run_reason(const RunEnd& end) {
+  if (!end.complete) return "deletes skipped: the run did not read every page";
+  if (end.total_results >= 0 && end.rows_read < end.total_results)
+    return "deletes skipped: read " + std::to_string(end.rows_read) + " rows of " +
+           std::to_string(end.total_results) + " announced";
+  return {};
+}
+
+}  // namespace
+
+// The rows are already in the new table. A keyed table gets its primary key now (one index
+// build instead of a probe per row); duplicate keys make that fail, and are then removed, the
+// last one read winning as in a merge. A full refresh that is incomplete leaves the new table
+// empty, as a staged run would.
+void PgTableLoad::load_direct(const RunEnd& end, RunCounts& counts,
+                              std::vector<std::string>& messages) {
+  const int64_t lines = copy_->lines();
+  if (!plan_.key_columns.empty()) {
+    int64_t removed = 0;
+    if (!try_add_primary_key()) {
+      removed = static_cast<int64_t>(
+          db_->tx->exec(direct_dedupe_sql(plan_, quoting())).affected_rows());
+      db_->tx->exec(plan_.primary_key_ddl);
+    }
+    counts.inserted = lines - removed;
+    counts.duplicates = removed;
+    if (spec_.deletes != DeleteMode::Keep)
+      if (auto why = incomplete_run_reason(end); !why.empty()) messages.push_back(why);
+    return;
+  }
+  if (!end.complete || (end.total_results >= 0 && end.rows_read < end.total_results)) {
+    db_->tx->exec("TRUNCATE " + plan_.qualified_table);
+    messages.push_back("full refresh skipped: the run is incomplete; the table keeps its rows");
+    return;
+  }
+  counts.inserted = lines;
+}
+
+bool PgTableLoad::try_add_primary_key() {
+  try {
+    pqxx::subtransaction sub(*db_->tx, "ccetl_primary_key");
+    sub.exec(plan_.primary_key_ddl);
+    sub.commit();
+    return true;
+  } catch (const pqxx::unique_violation&) {
+    return false;  // the subtransaction rolled back; the run's transaction goes on
+  }
+}
+
 void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
   Quoting q = quoting();
-  db_->tx->exec(std::string("ANALYZE ") + kStaging);
+  db_->tx->exec(analyze_staging_sql(plan_, q));
   bool empty = db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty();
   auto row = db_->tx->exec1(upsert_sql(plan_, q, empty));
   int64_t distinct = row[0].as<int64_t>();
@@ -177,13 +245,8 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
 
   if (spec_.deletes == DeleteMode::Keep) return;
   const bool soft = spec_.deletes == DeleteMode::Soft;
-  if (!end.complete) {
-    messages.push_back("deletes skipped: the run did not read every page");
-    return;
-  }
-  if (end.total_results >= 0 && end.rows_read < end.total_results) {
-    messages.push_back("deletes skipped: read " + std::to_string(end.rows_read) + " rows of " +
-                       std::to_string(end.total_results) + " announced");
+  if (auto why = incomplete_run_reason(end); !why.empty()) {
+    messages.push_back(why);
     return;
   }
   // A target that was empty before this run holds only staged rows: none can be absent, so the

@@ -20,12 +20,15 @@ class PgTableLoad final : public TableLoad {
   ~PgTableLoad() override;
 
   SchemaPlan prepare(const std::vector<Field>& fields) override;
+  bool staged() const override { return !direct_; }
   void copy_rows(std::string_view copy_text) override;
   void add_rejects(const std::vector<Reject>& rejects) override;
   RunCounts commit(const RunEnd& end) override;
   void abort() noexcept override;
 
  private:
+  void load_direct(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
+  bool try_add_primary_key();
   void merge_keyed(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   void replace_all(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   void write_rejects();
@@ -42,6 +45,9 @@ class PgTableLoad final : public TableLoad {
   TablePlan plan_;
   std::vector<Reject> rejects_;
   int64_t rejected_ = 0;
+  // The table does not exist yet: this run creates it and COPYs straight into it, with no
+  // staging and no merge (see load_direct).
+  bool direct_ = false;
   bool prepared_ = false;
   bool finished_ = false;
 };

@@ -96,6 +96,10 @@ class TableLoad {
   // staging (or straight into an empty target). Must precede copy_rows. `fields` are in the
   // order the decoder renders columns (see DecodedPage).
   virtual SchemaPlan prepare(const std::vector<Field>& fields) = 0;
+  // Whether copy_rows takes lines that start with `_seq` (DecodeOptions::with_seq): true when
+  // rows go through staging and a merge; false for the first load of a table this run creates,
+  // which goes straight into the table. Fixed when the load begins.
+  virtual bool staged() const = 0;
   // Appends DecodedPage::copy_text lines. Throws Error on a database failure.
   virtual void copy_rows(std::string_view copy_text) = 0;
   virtual void add_rejects(const std::vector<Reject>& rejects) = 0;

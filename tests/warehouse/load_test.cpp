@@ -126,7 +126,7 @@ TEST_CASE("a bad value fails the COPY as a Data error naming line and column; no
   std::string run_id = db.wh->start_run(spec.job);
   auto load = db.wh->begin_load(spec, run_id);
   load->prepare(user_fields());
-  load->copy_rows(line(1, {"1", "Changed", "true", "1", std::nullopt}) +
+  copy_rows(*load, line(1, {"1", "Changed", "true", "1", std::nullopt}) +
                   line(2, {"two", "x", "true", "1", std::nullopt}));
   try {
     load->commit({});
@@ -155,7 +155,7 @@ TEST_CASE("abort leaves the table exactly as it was, even mid-COPY and after sch
   {
     auto load = db.wh->begin_load(spec, db.wh->start_run(spec.job));
     load->prepare(fields);
-    load->copy_rows(line(1, {"1", "Zed", "true", "x", std::nullopt, "n"}));
+    copy_rows(*load, line(1, {"1", "Zed", "true", "x", std::nullopt, "n"}));
     load->abort();  // COPY still open
     load->abort();  // idempotent
   }

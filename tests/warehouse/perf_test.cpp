@@ -25,7 +25,7 @@ TEST_CASE("200k rows x 10 columns: first load, unchanged resync, all changed", "
     std::string id = db.wh->start_run(spec.job);
     auto load = db.wh->begin_load(spec, id);
     load->prepare(f);
-    load->copy_rows(text);
+    copy_rows(*load, text);
     auto t1 = std::chrono::steady_clock::now();
     std::cout << "copy " << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()
               << "\n";

@@ -33,7 +33,7 @@ TEST_CASE("full refresh replaces the snapshot; a concurrent reader sees old or n
   std::string run_id = db.wh->start_run(spec.job);
   auto load = db.wh->begin_load(spec, run_id);
   load->prepare(kv_fields());
-  load->copy_rows(rows(1, 4, "new"));
+  copy_rows(*load, rows(1, 4, "new"));
   // ...and while the refresh is uncommitted, a new statement also sees the old rows.
   auto commit_and_check = [&] {
     ccetl::RunEnd end;

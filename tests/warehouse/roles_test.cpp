@@ -49,7 +49,7 @@ TEST_CASE("roles.sql applies cleanly (twice) and separates loader and BI reader"
   auto spec = keyed_spec();
   auto load = wh->begin_load(spec, wh->start_run(spec.job));
   load->prepare({field("ID", DataType::Integer), field("Name", DataType::String)});
-  load->copy_rows(line(1, {"1", "Ann"}));
+  copy_rows(*load, line(1, {"1", "Ann"}));
   load->commit({});
 
   pqxx::connection rc(reader);

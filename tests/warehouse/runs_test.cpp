@@ -45,7 +45,7 @@ TEST_CASE("a run is recorded as running, then succeeded with its counts") {
                 run_id + "'") == "running " + std::to_string(::getpid()) + " " + host_name());
   auto load = db.wh->begin_load(spec, run_id);
   load->prepare({field("ID", DataType::Integer)});
-  load->copy_rows(line(1, {"1"}) + line(2, {"1"}));
+  copy_rows(*load, line(1, {"1"}) + line(2, {"1"}));
   ccetl::RunEnd end;
   end.pages = 2;
   end.rows_read = 3;
@@ -137,12 +137,12 @@ TEST_CASE("a lost connection during a run is a Transient error; the run can stil
   std::string run_id = db.wh->start_run(spec.job);
   auto load = db.wh->begin_load(spec, run_id);
   load->prepare({field("ID", DataType::Integer)});
-  load->copy_rows(line(1, {"2"}));
+  copy_rows(*load, line(1, {"2"}));
   db.exec(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
       "AND pid <> pg_backend_pid()");
   try {
-    load->copy_rows(line(2, {"3"}));
+    copy_rows(*load, line(2, {"3"}));
     load->commit({});
     FAIL("commit succeeded on a dead connection");
   } catch (const ccetl::Error& e) {

@@ -47,6 +47,23 @@ inline std::string line(int64_t seq, const std::vector<Cell>& cells, Cell multi 
   return out + "\n";
 }
 
+// Feeds lines built by line() to a load. A first load into a new table takes them without
+// their leading _seq column (TableLoad::staged), as the decoder renders them for it.
+inline void copy_rows(ccetl::TableLoad& load, const std::string& text) {
+  if (load.staged()) {
+    load.copy_rows(text);
+    return;
+  }
+  std::string unsequenced;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    std::size_t tab = text.find('\t', pos);
+    unsequenced.append(text, tab + 1, end + 1 - (tab + 1));
+    pos = end + 1;
+  }
+  load.copy_rows(unsequenced);
+}
+
 inline ccetl::Field field(std::string name, ccetl::DataType type, std::string question_id = "",
                           std::string form_id = "") {
   return ccetl::Field{std::move(name), type, std::move(form_id), std::move(question_id)};
@@ -82,7 +99,7 @@ struct Db {
     auto load = wh->begin_load(spec, run_id);
     auto plan = load->prepare(fields);
     if (plan_out) *plan_out = plan;
-    load->copy_rows(copy_text);
+    copy_rows(*load, copy_text);
     load->add_rejects(rejects);
     if (end.rows_read == 0) end.rows_read = std::count(copy_text.begin(), copy_text.end(), '\n');
     return load->commit(end);
