@@ -13,6 +13,7 @@
 #include "api/api_error.h"
 #include "api/connection.h"
 #include "api/endpoints.h"
+#include "api/body_pool.h"
 #include "api/error_body.h"
 #include "api/rate_limiter.h"
 #include "api/retry_policy.h"
@@ -160,6 +161,8 @@ class HttpApiClient final : public ApiClient {
     return perform("POST", target, api_key, "multipart/form-data; boundary=" + boundary, std::move(body));
   }
 
+  void recycle(std::string&& body) override { bodies_.give(std::move(body)); }
+
   std::unique_ptr<api::Connection> checkout() {
     {
       std::lock_guard lock(pool_mutex_);
@@ -169,7 +172,7 @@ class HttpApiClient final : public ApiClient {
         return c;
       }
     }
-    return std::make_unique<api::Connection>(base_, tls_);
+    return std::make_unique<api::Connection>(base_, tls_, &bodies_);
   }
 
   void checkin(std::unique_ptr<api::Connection> c) {
@@ -219,7 +222,7 @@ class HttpApiClient final : public ApiClient {
       if (out.failure != Failure::None && out.reused && out.nothing_received) {
         // The server closed a kept-alive connection while it sat idle: not a failed attempt.
         spdlog::debug("{} → stale kept-alive connection ({}), reconnecting", shown, scrub(out.cause, api_key));
-        conn = std::make_unique<api::Connection>(base_, tls_);
+        conn = std::make_unique<api::Connection>(base_, tls_, &bodies_);
         out = conn->exchange(request, limits_);
       }
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
@@ -294,6 +297,7 @@ class HttpApiClient final : public ApiClient {
   api::Limits limits_;
   api::RateLimiter limiter_;
 
+  api::BodyPool bodies_{kMaxIdleConnections};  // before idle_: connections point at it
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<api::Connection>> idle_;
 

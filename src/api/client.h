@@ -71,6 +71,9 @@ class ApiClient {
                                       const std::string& file_name, const std::string& content) = 0;
 
   virtual ClientStats stats() const = 0;
+  // Hands a response body back once the caller is done with it, so that a later response reuses
+  // its buffer (page bodies are megabytes; see api/body_pool.h). Optional.
+  virtual void recycle(std::string&& body) { (void)body; }
 };
 
 // Throws Error(Config) for a bad base_url, http:// without allow_insecure_http, or a bad ca_file.

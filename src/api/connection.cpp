@@ -5,6 +5,7 @@
 #include <utility>  // before Asio's coroutine headers (they use std::exchange)
 
 #include "api/connection.h"
+#include "api/body_pool.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -74,6 +75,7 @@ struct Connection::Impl {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;  // kept across reads of one kept-alive connection
+  BodyPool* bodies = nullptr;  // where sized bodies get their buffers (optional)
   bool connected = false;
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
@@ -183,6 +185,7 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
 template <class Stream, class Token>
 net::awaitable<void> Connection::Impl::read_sized_body(Stream& stream, size_t length,
                                                        std::string& body, Token token) {
+  if (bodies) body = bodies->take();
   body.reserve(length + kPadding);
   size_t buffered = std::min(buffer.size(), length);
   body.assign(static_cast<const char*>(buffer.data().data()), buffered);
@@ -285,9 +288,11 @@ net::awaitable<void> Connection::Impl::run(const HttpRequest& request, Limits li
     co_await transfer(*plain, request, limits, deadline, out);
 }
 
-Connection::Connection(Url origin, std::shared_ptr<TlsContext> tls) : impl_(std::make_unique<Impl>()) {
+Connection::Connection(Url origin, std::shared_ptr<TlsContext> tls, BodyPool* bodies)
+    : impl_(std::make_unique<Impl>()) {
   impl_->origin = std::move(origin);
   impl_->tls = std::move(tls);
+  impl_->bodies = bodies;
 }
 
 Connection::~Connection() { impl_->close(); }

@@ -63,10 +63,13 @@ struct Limits {
   size_t body_limit = 256u << 20;
 };
 
+class BodyPool;
+
 class Connection {
  public:
-  // `tls` is null for plain http.
-  Connection(Url origin, std::shared_ptr<TlsContext> tls);
+  // `tls` is null for plain http. Sized bodies are read into buffers taken from `bodies` when
+  // given (it must outlive the connection).
+  Connection(Url origin, std::shared_ptr<TlsContext> tls, BodyPool* bodies = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -117,6 +117,7 @@ void load_response(RunState& s, const std::string& project, int64_t page_no, Res
   if (!s.page.rejects.empty()) s.load->add_rejects(s.page.rejects);
   ++s.pages_done;
   s.report();
+  s.client.recycle(std::move(response.body));
 }
 
 // Pages fetched ahead of the one being loaded: every request in flight plus two answered ones,
