@@ -1,10 +1,13 @@
 // In-process checks that synthetic pages render to exactly the bytes they always have: FNV-1a
-// checksums of rendered pages, recorded from the original Row-based renderer, for specs that cover
-// versions, change/delete ratios, unicode on/off, every field type, empty and multi-valued cells,
-// row shifts, schema drift and CSV.
+// checksums of rendered pages, recorded from the original Row-based renderer (before the direct
+// JSON writer of synthetic_json.h existed), for specs that cover versions, change/delete ratios,
+// unicode on/off, every field type, empty and multi-valued cells, row shifts, schema drift and
+// CSV; the direct writer against the Row path over many more specs; and the value formats
+// against the printf formats they replaced.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -81,9 +84,13 @@ TEST_CASE("synthetic JSON pages keep their recorded bytes", "[sim][synthetic][go
     Endpoint ep = synthetic_endpoint(c.spec, c.results_per_page);
     FaultActions faults;
     faults.row_shift = c.row_shift;
-    uint64_t h = fnv1a("");
-    for (int page = c.first_page; page <= c.last_page; ++page) h = fnv1a(render_page_json(build_page(ep, page, faults)), h);
-    CHECK(h == c.json_fnv);
+    uint64_t rows = fnv1a(""), direct = fnv1a("");
+    for (int page = c.first_page; page <= c.last_page; ++page) {
+      rows = fnv1a(render_page_json(build_page(ep, page, faults)), rows);
+      direct = fnv1a(render_data_page_json(ep, page, faults), direct);
+    }
+    CHECK(rows == c.json_fnv);
+    CHECK(direct == c.json_fnv);
   }
 }
 
@@ -106,7 +113,11 @@ TEST_CASE("synthetic pages with schema drift and as CSV keep their recorded byte
   uint64_t h = fnv1a("");
   for (const auto* spec : {&kChurn, &kOddTypes}) {
     Endpoint ep = synthetic_endpoint(*spec, 100);
-    for (int page = 1; page <= 3; ++page) h = fnv1a(render_page_json(build_page(ep, page, drift)), h);
+    for (int page = 1; page <= 3; ++page) {
+      std::string json = render_data_page_json(ep, page, drift);
+      CHECK(json == render_page_json(build_page(ep, page, drift)));
+      h = fnv1a(json, h);
+    }
   }
   CHECK(h == 0x4caf37008d5d3d4dULL);
 
@@ -133,4 +144,55 @@ TEST_CASE("the golden specs exercise what they are meant to", "[sim][synthetic][
   std::string churn = page(kChurn, 200, 1);
   CHECK(std::none_of(churn.begin(), churn.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
   CHECK(page(kLongIds, 1000, 10001).find(R"("values":["ROW-10000001"])") != std::string::npos);
+}
+
+TEST_CASE("the direct JSON writer matches the Row path", "[sim][synthetic]") {
+  const char* field_sets[] = {R"("fields": 5)", kBenchFields, R"("fields": ["date", "boolean", "x\ty", "double"])"};
+  int specs = 0;
+  for (const char* fields : field_sets)
+    for (int version : {0, 1, 4})
+      for (const char* unicode : {"true", "false"})
+        for (const char* ratios : {R"("emptyRatio": 0.1, "multiRatio": 0.05, "changeRatio": 0.1, "deleteRatio": 0.01)",
+                                   R"("emptyRatio": 0.4, "multiRatio": 0.6, "changeRatio": 0.7, "deleteRatio": 0.2)"}) {
+          std::string spec = std::string(R"("rows": 700, "seed": )") + std::to_string(++specs) + ", " + fields +
+                             R"(, "version": )" + std::to_string(version) + R"(, "unicode": )" + unicode + ", " + ratios;
+          INFO(spec);
+          Endpoint ep = synthetic_endpoint(spec, 300);
+          for (int64_t shift : {0, 5, -9}) {
+            FaultActions faults;
+            faults.row_shift = shift;
+            for (int page = 1; page <= 4; ++page)
+              REQUIRE(render_data_page_json(ep, page, faults) == render_page_json(build_page(ep, page, faults)));
+          }
+        }
+}
+
+TEST_CASE("synthetic value formats are the printf formats they replaced", "[sim][synthetic]") {
+  char buf[64];
+  for (uint64_t i = 0; i < 200000; ++i) {
+    uint64_t h = mix_hash(i, 77);
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(h % 2000001) - 1000000);
+    REQUIRE(make_value(ValueKind::Integer, h, false) == buf);
+    std::snprintf(buf, sizeof buf, "%.2f", (static_cast<double>(h % 20000001) - 10000000.0) / 100.0);
+    REQUIRE(make_value(ValueKind::Double, h, false) == buf);
+    uint64_t y = 2010 + h % 16, mo = 1 + (h >> 8) % 12, d = 1 + (h >> 16) % 28;
+    uint64_t hh = (h >> 24) % 24, mi = (h >> 32) % 60, ss = (h >> 40) % 60;
+    std::snprintf(buf, sizeof buf, "%04llu-%02llu-%02lluT%02llu:%02llu:%02llu", (unsigned long long)y,
+                  (unsigned long long)mo, (unsigned long long)d, (unsigned long long)hh, (unsigned long long)mi,
+                  (unsigned long long)ss);
+    REQUIRE(make_value(ValueKind::Date, h, false) == buf);
+  }
+  // Doubles near zero and at the ends of the range (h % 20000001 is the cent count + 10^7).
+  for (uint64_t m : {0ULL, 1ULL, 99ULL, 100ULL, 9999899ULL, 9999900ULL, 9999901ULL, 9999999ULL, 10000000ULL,
+                     10000001ULL, 10000099ULL, 10000100ULL, 20000000ULL}) {
+    std::snprintf(buf, sizeof buf, "%.2f", (static_cast<double>(m) - 10000000.0) / 100.0);
+    CHECK(make_value(ValueKind::Double, m, false) == buf);
+  }
+  std::string id;
+  for (uint64_t r : {0ULL, 9999998ULL, 9999999ULL, 123456788ULL}) {
+    std::snprintf(buf, sizeof buf, "ROW-%07llu", static_cast<unsigned long long>(r + 1));
+    id.clear();
+    append_row_id(r, id);
+    CHECK(id == buf);
+  }
 }
