@@ -105,15 +105,15 @@ SimResponse data_package(SimState& state, const Endpoint& ep, const SimRequest& 
   auto page = parse_page(req, bad);
   if (bad) return invalid_parameter("Page", "The page must be a positive number.");
   (void)state;
-  PageView view = build_page(ep, *page, faults);
-  if (*page > view.total_pages + 1)
-    return invalid_parameter("Page", "The page is beyond the last page (" + std::to_string(view.total_pages) + ").");
+  int64_t total_pages = page_slice(ep, *page, faults).paging.total_pages;
+  if (*page > total_pages + 1)
+    return invalid_parameter("Page", "The page is beyond the last page (" + std::to_string(total_pages) + ").");
   SimResponse r;
   if (ep.csv) {
     r.content_type = "text/csv";
-    r.body = render_page_csv(view);
+    r.body = render_page_csv(build_page(ep, *page, faults));
   } else {
-    r.body = render_page_json(view);
+    r.body = render_data_page_json(ep, *page, faults);
   }
   return r;
 }

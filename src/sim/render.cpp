@@ -3,6 +3,7 @@
 #include "sim/fixtures.h"
 #include "sim/json_writer.h"
 #include "sim/synthetic.h"
+#include "sim/synthetic_json.h"
 
 namespace ccetl::sim {
 namespace {
@@ -32,49 +33,76 @@ void apply_drift(PageView& v, const std::vector<FaultRule>& drift) {
   }
 }
 
-}  // namespace
-
-PageView build_page(const Endpoint& ep, int64_t page, const FaultActions& faults) {
-  PageView v;
-  v.page = page;
-  v.results_per_page = ep.results_per_page;
-  v.fields = ep.fields;
-  int64_t size = ep.table ? static_cast<int64_t>(ep.table->size()) : static_cast<int64_t>(ep.rows.size());
-  // A row shift moves the window: inserted rows push earlier rows into this page again,
-  // deleted rows pull later rows forward (the client never sees them).
-  int64_t shift = faults.row_shift;
-  int64_t total = std::max<int64_t>(0, size + shift);
-  v.total_results = ep.total_results_override ? *ep.total_results_override : total;
-  v.total_pages = (total + ep.results_per_page - 1) / ep.results_per_page;
-  int64_t start = (page - 1) * ep.results_per_page - shift;
-  int64_t end = std::min<int64_t>(start + ep.results_per_page, size);
-  if (page > v.total_pages) end = start;  // past the end: no rows
-  start = std::max<int64_t>(start, 0);
-  if (start < end) {
-    if (ep.table) {
-      ep.table->rows(static_cast<uint64_t>(start), static_cast<uint64_t>(end - start), v.rows);
-    } else {
-      v.rows.assign(ep.rows.begin() + start, ep.rows.begin() + end);
-    }
-  }
-  apply_drift(v, faults.drift);
-  return v;
-}
-
-std::string render_page_json(const PageView& v) {
-  JsonWriter w;
-  w.str().reserve(v.rows.size() * v.fields.size() * 160 + 512);
+// Writes a page up to and including the opening bracket of its "data" array.
+void write_page_head(JsonWriter& w, const Paging& p, const std::vector<Field>& fields) {
   w.begin_object().key("paging").begin_object();
-  w.key("currentPage").value(v.page).key("totalPages").value(v.total_pages);
-  w.key("resultsPerPage").value(v.results_per_page).key("totalResults").value(v.total_results);
+  w.key("currentPage").value(p.page).key("totalPages").value(p.total_pages);
+  w.key("resultsPerPage").value(p.results_per_page).key("totalResults").value(p.total_results);
   w.end_object().key("fields").begin_array();
-  for (const auto& f : v.fields) {
+  for (const auto& f : fields) {
     w.begin_object().key("name").value(f.name).key("dataType").value(f.data_type);
     if (!f.form_id.empty()) w.key("formId").value(f.form_id);
     if (!f.question_id.empty()) w.key("questionId").value(f.question_id);
     w.end_object();
   }
   w.end_array().key("data").begin_array();
+}
+
+}  // namespace
+
+PageSlice page_slice(const Endpoint& ep, int64_t page, const FaultActions& faults) {
+  PageSlice s;
+  s.paging.page = page;
+  s.paging.results_per_page = ep.results_per_page;
+  int64_t size = ep.table ? static_cast<int64_t>(ep.table->size()) : static_cast<int64_t>(ep.rows.size());
+  // A row shift moves the window: inserted rows push earlier rows into this page again,
+  // deleted rows pull later rows forward (the client never sees them).
+  int64_t shift = faults.row_shift;
+  int64_t total = std::max<int64_t>(0, size + shift);
+  s.paging.total_results = ep.total_results_override ? *ep.total_results_override : total;
+  s.paging.total_pages = (total + ep.results_per_page - 1) / ep.results_per_page;
+  int64_t start = (page - 1) * ep.results_per_page - shift;
+  int64_t end = std::min<int64_t>(start + ep.results_per_page, size);
+  if (page > s.paging.total_pages) end = start;  // past the end: no rows
+  start = std::max<int64_t>(start, 0);
+  if (start < end) {
+    s.first = static_cast<uint64_t>(start);
+    s.count = static_cast<uint64_t>(end - start);
+  }
+  return s;
+}
+
+PageView build_page(const Endpoint& ep, int64_t page, const FaultActions& faults) {
+  PageSlice s = page_slice(ep, page, faults);
+  PageView v;
+  v.paging = s.paging;
+  v.fields = ep.fields;
+  if (s.count > 0) {
+    if (ep.table) {
+      ep.table->rows(s.first, s.count, v.rows);
+    } else {
+      auto first = ep.rows.begin() + static_cast<int64_t>(s.first);
+      v.rows.assign(first, first + static_cast<int64_t>(s.count));
+    }
+  }
+  apply_drift(v, faults.drift);
+  return v;
+}
+
+std::string render_data_page_json(const Endpoint& ep, int64_t page, const FaultActions& faults) {
+  if (!ep.table || !faults.drift.empty()) return render_page_json(build_page(ep, page, faults));
+  PageSlice s = page_slice(ep, page, faults);
+  JsonWriter w;
+  write_page_head(w, s.paging, ep.fields);
+  append_synthetic_rows_json(*ep.table, s.first, s.count, w.str());
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string render_page_json(const PageView& v) {
+  JsonWriter w;
+  w.str().reserve(v.rows.size() * v.fields.size() * 160 + 512);
+  write_page_head(w, v.paging, v.fields);
   for (const auto& row : v.rows) {
     w.begin_array();
     for (const auto& c : row) w.raw(c.json);
