@@ -28,7 +28,7 @@ struct CentercodeConfig {
   bool allow_insecure_http = false;
   std::string ca_file;
   double rate_limit = 10;           // requests per second per endpoint
-  int max_in_flight = 8;            // pages of one job requested concurrently (8 keeps 10 req/s busy at ~300 ms a request)
+  int max_in_flight = 6;            // pages of one job requested concurrently (6 keeps 10 req/s busy at up to ~500 ms a request)
   std::chrono::milliseconds request_timeout{60'000};
   int max_attempts = 6;
 };

@@ -103,7 +103,7 @@ TEST_CASE("defaults when optional sections are omitted", "[config]") {
                                              "    source: {scope: community_user, report: NegativeScore}\n");
   Config c = load_config(path, default_env());
   CHECK(c.centercode.rate_limit == 10);
-  CHECK(c.centercode.max_in_flight == 8);
+  CHECK(c.centercode.max_in_flight == 6);
   CHECK(c.centercode.request_timeout == std::chrono::seconds{60});
   CHECK(c.centercode.max_attempts == 6);
   CHECK(c.warehouse.schema == "centercode");
