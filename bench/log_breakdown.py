@@ -3,7 +3,8 @@
 
 scripts/bench runs ccetl with log_statement=all; every statement's start time is logged, so the
 gap to the session's next statement is that statement's time (plus the client's time before the
-next one). The COPY's gap is the streaming phase: fetch + decode + COPY, overlapped.
+next one). The COPY's gap is the streaming phase: fetch + decode + COPY, overlapped. A first
+load COPYs straight into its new table and then builds the primary key (ALTER TABLE).
 usage: log_breakdown.py PG_DATA/log/pg.csv
 """
 import csv
@@ -11,6 +12,7 @@ import datetime
 import sys
 
 PHASES = [("CREATE TEMP TABLE ccetl_staging", "prepare"), ("COPY ccetl_staging", "fetch+decode+COPY"),
+          ("ALTER TABLE", "primary key"),
           ("ANALYZE ccetl_staging", "ANALYZE staging"), ("SELECT 1 FROM", "target empty?"),
           ("WITH src AS", "upsert"), ("SELECT count(*), count(*) FILTER", "delete counts"),
           ("SELECT (SELECT count(*)", "delete counts"), ("UPDATE", "soft delete"), ("DELETE FROM", "delete"),
@@ -29,13 +31,15 @@ def main():
             if len(r) > 13 and r[13].startswith("statement: "):
                 sessions.setdefault(r[5], []).append((ts(r[0]), r[13][11:], ts(r[8])))
     for sid, stmts in sessions.items():
-        if not any(s.startswith("COPY ccetl_staging") for _, s, _ in stmts):
+        if not any(s.startswith("COPY ") and "FROM STDIN" in s for _, s, _ in stmts):
             continue
         # The session's end: the COMMIT is the last statement; its gap is unknown, count it as 0.
         parts = []
         for i, (t, s, _) in enumerate(stmts):
             nxt = stmts[i + 1][0] if i + 1 < len(stmts) else t
             name = next((n for p, n in PHASES if s.startswith(p)), None)
+            if s.startswith("COPY ") and s.endswith("WITH (FREEZE)"):
+                name = "fetch+decode+COPY (first load, no staging)"
             if name:
                 parts.append((name, nxt - t))
         total = stmts[-1][0] - stmts[0][2]
