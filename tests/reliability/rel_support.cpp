@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -26,6 +27,23 @@ std::string read_file(const std::filesystem::path& p) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// VmHWM of `pid` in kB, or -1 when its /proc/PID/status cannot be read, has no VmHWM (a zombie)
+// or does not yet name `name` (the forked test process before execv: its VmHWM is the test's).
+int64_t peak_rss_kb(pid_t pid, const std::string& name) {
+  char buf[8192];
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/status").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);  // one read: one consistent snapshot
+  ::close(fd);
+  if (n <= 0) return -1;
+  std::string status(buf, static_cast<size_t>(n));
+  // Name: is the first 15 bytes of the executable's file name.
+  if (status.rfind("Name:\t" + name.substr(0, 15) + "\n", 0) != 0) return -1;
+  auto pos = status.find("\nVmHWM:");
+  if (pos == std::string::npos) return -1;
+  return std::strtoll(status.c_str() + pos + 7, nullptr, 10);
 }
 
 }  // namespace
@@ -64,8 +82,11 @@ ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& 
     ::_exit(127);
   }
   ProcResult result;
+  const std::string name = std::filesystem::path(argv[0]).filename().string();
   int status = 0;
   for (;;) {
+    if (options.sample_peak_rss)
+      result.peak_rss_kb = std::max(result.peak_rss_kb, peak_rss_kb(pid, name));
     pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) break;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

@@ -26,6 +26,9 @@ struct ProcOptions {
   int timeout_ms = 60'000;  // SIGKILL and `timed_out` beyond it
   int kill_after_ms = -1;   // >= 0: SIGKILL after this many ms (if still running)
   std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
+  // Sample the child's peak resident set (VmHWM in /proc/PID/status) while it runs; see
+  // ProcResult::peak_rss_kb.
+  bool sample_peak_rss = false;
 };
 
 struct ProcResult {
@@ -34,6 +37,11 @@ struct ProcResult {
   bool timed_out = false;
   std::string out, err;
   std::chrono::milliseconds elapsed{0};
+  // With ProcOptions::sample_peak_rss: the program's peak resident set in kB, as last read from
+  // /proc/PID/status (VmHWM, which never decreases) once it had exec'ed, every 2 ms until it
+  // exited; -1 when no sample was taken. Not wait4()'s ru_maxrss: that also counts the forked
+  // copy of the test process before exec, so a small child would report the test's size.
+  int64_t peak_rss_kb = -1;
   std::string all() const { return out + err; }
 };
 
