@@ -3,7 +3,10 @@
 // the next run must mark the dead run `abandoned` and converge to the source row by row.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <random>
+#include <string>
 
 #include "reliability/rel_support.h"
 #include "reliability/soak_stats.h"
@@ -37,13 +40,22 @@ SoakStats crash_trials(const CrashParams& p) {
   jobs += "  - name: mirror\n    source: {scope: project_feedback, project: Rel, report: Mirror}\n";
   env.write_config(jobs, "  max_in_flight: 2\n");
 
-  // A clean first run tells how long a run takes, so kill moments spread over the whole run.
+  // A clean first run tells how long the process takes and when its run starts (its `running`
+  // row appears), so kill moments spread over the run itself, from its start to the process's
+  // exit. Under the sanitizers startup (exec, ASan's set-up, config, connecting) and exit (the
+  // leak check) take about as long as the run: moments drawn from the fork to 5/4 of the
+  // process's time left too few kills inside runs there (2 or 3 of 10, 1 on a loaded machine).
+  const auto forked = std::chrono::system_clock::now();
   ProcResult first = env.run_job("crash");
   INFO(first.all());
   REQUIRE(first.exit_code == 0);
   const int run_ms = static_cast<int>(first.elapsed.count());
+  const double run_started = std::stod(env.scalar(
+      "SELECT extract(epoch FROM started_at) FROM ccetl.runs WHERE job = 'crash' ORDER BY started_at LIMIT 1"));
+  const double forked_at = std::chrono::duration<double>(forked.time_since_epoch()).count();
+  const int startup_ms = std::clamp(static_cast<int>((run_started - forked_at) * 1000), 0, run_ms);
   std::mt19937 rng(p.seed);
-  std::uniform_int_distribution<int> moment(0, run_ms * 5 / 4 + 10);
+  std::uniform_int_distribution<int> moment(startup_ms, run_ms + 10);
 
   for (int trial = 1; trial <= p.trials; ++trial) {
     // A new version of the source: ~20% of rows change, ~2% vanish.
@@ -89,6 +101,8 @@ SoakStats crash_trials(const CrashParams& p) {
     if (ids != source || rows != clean) ++stats.mismatches;
   }
   // Kills must actually have landed inside runs, or the test proves nothing.
+  INFO("kill moments in [" << startup_ms << ", " << run_ms + 10 << "] ms: the clean run took " << run_ms
+                           << " ms, its run started after " << startup_ms << " ms");
   CHECK(env.count("SELECT count(*) FROM ccetl.runs WHERE status = 'abandoned'") >= p.trials / 4);
   return stats;
 }
