@@ -64,7 +64,13 @@ TEST_CASE("PostgreSQL restarting in the middle of a run: clean failure, table un
   env.put_faults(R"({"rules": [{"kind": "latency", "latencyMs": 60, "path": "Outage"}]})");
   ProcResult failed;
   std::thread runner([&] { failed = env.run_job("outage"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Restart once the run has started (its `running` row exists) and is some pages in (20 pages
+  // at 60 ms or more each). A fixed delay from the spawn is not enough under the sanitizers on a
+  // busy machine: the restart could come before ccetl had connected, failing its start instead.
+  for (int i = 0; i < 3000 && env.count("SELECT count(*) FROM ccetl.runs WHERE job = 'outage' AND status = 'running'") == 0;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   restart_cluster();
   runner.join();
   // The restart may not be noticed until the end of the run (the merge): either way it fails.
