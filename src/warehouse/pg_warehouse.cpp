@@ -91,7 +91,9 @@ class PgWarehouse final : public Warehouse {
             "UPDATE ccetl.runs SET status = 'abandoned', finished_at = now(), error = $2 "
             "WHERE run_id = $1::uuid AND status = 'running'",
             row[0].as<std::string>(),
-            here ? "process " + std::to_string(pid) + " on " + host + " is gone"
+            here ? "process " + std::to_string(pid) + " on " + host +
+                       " ended without recording an outcome (killed, or the database was "
+                       "unreachable when the run ended; see that process's log)"
                  : std::string("running for more than a day on another host"));
       }
       return tx

@@ -79,10 +79,11 @@ TEST_CASE("fail_run records the error and counts") {
 TEST_CASE("runs left running by dead processes are marked abandoned on the next start") {
   Db db;
   std::string host = host_name();
+  const int gone = dead_pid();
   db.exec(
       "INSERT INTO ccetl.runs (job, status, pid, hostname) VALUES "
       "('j', 'running', " +
-      std::to_string(dead_pid()) + ", '" + host +
+      std::to_string(gone) + ", '" + host +
       "'), "
       "('j', 'running', " +
       std::to_string(::getppid()) + ", '" + host +
@@ -99,6 +100,14 @@ TEST_CASE("runs left running by dead processes are marked abandoned on the next 
             "SELECT string_agg(hostname, ',' ORDER BY hostname) FROM ccetl.runs WHERE job = 'j' "
             "AND status = 'running'") == "elsewhere," + host + "," + host);
   CHECK(db.scalar("SELECT status FROM ccetl.runs WHERE job = 'other'") == "running");
+  // The reason names the dead process and what to look at, or the age rule for other hosts.
+  CHECK(db.scalar("SELECT error FROM ccetl.runs WHERE job = 'j' AND status = 'abandoned' AND "
+                  "hostname = '" + host + "'") ==
+        "process " + std::to_string(gone) + " on " + host +
+            " ended without recording an outcome (killed, or the database was unreachable when "
+            "the run ended; see that process's log)");
+  CHECK(db.scalar("SELECT error FROM ccetl.runs WHERE hostname = 'elsewhere-old'") ==
+        "running for more than a day on another host");
 }
 
 TEST_CASE("the advisory job lock is exclusive between two warehouses") {
