@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "api/api_error.h"
+#include "api/body_pool.h"
 #include "api/connection.h"
 #include "api/endpoints.h"
-#include "api/body_pool.h"
 #include "api/error_body.h"
 #include "api/rate_limiter.h"
 #include "api/retry_policy.h"

@@ -31,9 +31,9 @@ constexpr int kRows = 5'000;      // N; the large package has 10 N
 constexpr int kPerPage = 100;     // 50 pages vs 500 pages
 constexpr int kMaxInFlight = 4;   // at most 4 + 2 = 6 fetched pages held: far fewer than 50
 // Allowed growth of the peak from N to 10 N rows. Both runs hold the same number of pages at a
-// time, so their peaks differ only by what does not scale with the data: malloc arenas of the
-// fetch threads (a page's body is allocated on a worker thread and freed on the main one, so how
-// much each arena keeps cached depends on scheduling), the libpq send buffer, the bounded reject
+// time, so their peaks differ only by what does not scale with the data: how many body buffers
+// the client's pool (api/body_pool.h) holds at the peak and how much the fetch threads' malloc
+// arenas keep cached (both depend on scheduling), the libpq send buffer, the bounded reject
 // list. Measured on a loaded 2-core machine: peaks of 16-17 MB, 0.3-1.4 MB apart; 200 000 rows
 // against 20 000 grow by the same ~1 MB, so it is not proportional to the rows. 8 MB leaves room
 // for noise and is still far below the extra data: holding the large package's 450 extra pages
