@@ -21,8 +21,13 @@ struct RunArgs {
 };
 int run_command(const RunArgs& args);
 
-// Prints every problem as FILE:LINE:COL: message on stderr. 0 when valid, 2 otherwise.
-int validate_command(const std::string& config_path);
+struct ValidateArgs {
+  std::string config_path;
+  bool allow_unset_env = false;  // unset ${VAR} are placeholders (see LoadOptions)
+};
+// Prints every problem as FILE:LINE:COL: message on stderr. 0 when valid, 2 otherwise. Also
+// checks the DSN's syntax offline (libpq's parser).
+int validate_command(const ValidateArgs& args);
 
 struct DiscoverArgs {
   std::string config_path;

@@ -2,23 +2,45 @@
 
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
+#include "warehouse/dsn_syntax.h"
 
 namespace ccetl {
+namespace {
+
+void report(const ConfigError& e, const std::string& path) {
+  for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
+  std::fprintf(stderr, "%zu problem(s) in %s\n", e.problems().size(), path.c_str());
+}
+
+}  // namespace
 
 std::optional<Config> load_config_or_report(const std::string& path) {
   try {
     return load_config(path);
   } catch (const ConfigError& e) {
-    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
-    std::fprintf(stderr, "%zu problem(s) in %s\n", e.problems().size(), path.c_str());
+    report(e, path);
     return std::nullopt;
   }
 }
 
-int validate_command(const std::string& config_path) {
-  auto config = load_config_or_report(config_path);
-  if (!config) return kExitUsage;
-  std::printf("%s: ok, %zu job(s)\n", config_path.c_str(), config->jobs.size());
+int validate_command(const ValidateArgs& args) {
+  LoadOptions options;
+  options.allow_unset_env = args.allow_unset_env;
+  options.check_dsn = dsn_syntax_error;
+  Config config;
+  try {
+    config = load_config(args.config_path, process_env(), options);
+  } catch (const ConfigError& e) {
+    report(e, args.config_path);
+    return kExitUsage;
+  }
+  std::printf("%s: ok, %zu job(s)\n", args.config_path.c_str(), config.jobs.size());
+  if (!config.unset_env.empty()) {
+    std::string names;
+    for (const auto& name : config.unset_env) names += (names.empty() ? "" : ", ") + name;
+    std::printf("%s: not checked, unset: %s (values using them are placeholders)\n", args.config_path.c_str(),
+                names.c_str());
+  }
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/logging.h"
+#include "cli/cli_support.h"
 #include "push/api_command.h"
 
 int main(int argc, char** argv) {
@@ -16,15 +17,9 @@ int main(int argc, char** argv) {
   // length. A fixed threshold keeps every large block mmapped and returned when freed, so memory
   // stays bounded by the pages in flight.
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-  CLI::App app{"ccetl: keep PostgreSQL tables in sync with Centercode data packages, and push results back"};
+  CLI::App app{"ccetl: keep PostgreSQL tables in sync with Centercode data packages, and push results back", "ccetl"};
   app.set_version_flag("--version", "ccetl 0.1.0");
   app.require_subcommand(1);
-  std::string log_level = "warn";
-  std::string log_format = "text";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default: warn; daemon: info)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.add_option("--log-format", log_format, "text (human-readable) or json (one object per line)")
-      ->check(CLI::IsMember({"text", "json"}));
 
   ccetl::RunArgs run;
   bool no_progress = false;
@@ -34,9 +29,12 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--dry-run", run.dry_run, "Push jobs: print what would be sent (key masked), send nothing");
   run_cmd->add_flag("--no-progress", no_progress, "Never draw the progress line");
 
-  std::string validate_path;
-  auto* validate_cmd = app.add_subcommand("validate", "Check a job file without touching the network or the database");
-  validate_cmd->add_option("-c,--config", validate_path, "YAML job file")->required();
+  ccetl::ValidateArgs validate;
+  auto* validate_cmd = app.add_subcommand(
+      "validate", "Check a job file, and its DSN's syntax, without touching the network or the database");
+  validate_cmd->add_option("-c,--config", validate.config_path, "YAML job file")->required();
+  validate_cmd->add_flag("--allow-unset-env", validate.allow_unset_env,
+                         "Treat unset ${VAR} as placeholders (check a file without its secrets set)");
 
   ccetl::DiscoverArgs discover;
   auto* discover_cmd = app.add_subcommand(
@@ -64,15 +62,17 @@ int main(int argc, char** argv) {
   api_cmd->add_option("--file", api.file, "upload: file sent as the multipart part 'file'")->check(CLI::ExistingFile);
   api_cmd->add_option("--api-key-env", api.api_key_env, "Read the API key from this environment variable");
 
-  CLI11_PARSE(app, argc, argv);
-  if (*daemon_cmd && app.get_option("--log-level")->count() == 0) log_level = "info";
-  ccetl::configure_logging(log_level, log_format);
+  ccetl::cli::GlobalOptions global;
+  ccetl::cli::add_global_options(app, global);
+  if (auto exit_code = ccetl::cli::parse_command_line(app, argc, argv)) return *exit_code;
+  if (global.log_level.empty()) global.log_level = *daemon_cmd ? "info" : "warn";
+  ccetl::configure_logging(global.log_level, global.log_format);
 
   if (*run_cmd) {
     run.progress = !no_progress && ::isatty(STDERR_FILENO);
     return ccetl::run_command(run);
   }
-  if (*validate_cmd) return ccetl::validate_command(validate_path);
+  if (*validate_cmd) return ccetl::validate_command(validate);
   if (*discover_cmd) return ccetl::discover_command(discover);
   if (*status_cmd) return ccetl::status_command(status);
   if (*daemon_cmd) return ccetl::daemon_command(daemon_path);

@@ -104,6 +104,14 @@ bool read_centercode(const MapReader& top, Config& config, const std::string& ba
   return cc.has("api_key") || cc.has("api_key_file");
 }
 
+// LoadOptions::check_dsn, when the caller gave one. The message is the checker's; secrets in it
+// are masked with every other message at the end of load_config.
+void check_dsn(Problems& problems, const std::string& dsn, const SourceMark& at, const std::string& label) {
+  const auto& check = problems.options().check_dsn;
+  if (!check || dsn.empty()) return;
+  if (auto error = check(dsn)) problems.add(at, label + ": " + *error);
+}
+
 void read_warehouse(const MapReader& top, Config& config, const std::string& base_dir) {
   top.require("warehouse");
   if (!top.has("warehouse")) return;
@@ -117,6 +125,7 @@ void read_warehouse(const MapReader& top, Config& config, const std::string& bas
     if (auto dsn = wh.string("dsn")) {
       if (dsn->empty()) problems.add(wh.mark_of("dsn"), "warehouse.dsn: must not be empty");
       out.dsn = *dsn;
+      check_dsn(problems, out.dsn, wh.mark_of("dsn"), "warehouse.dsn");
     }
   } else if (wh.has("dsn_file")) {
     if (auto file = wh.string("dsn_file")) {
@@ -124,6 +133,7 @@ void read_warehouse(const MapReader& top, Config& config, const std::string& bas
       if (auto dsn = config_detail::read_secret_file(problems, *file, wh.mark_of("dsn_file"),
                                                      "warehouse.dsn_file", base_dir)) {
         out.dsn = *dsn;
+        check_dsn(problems, out.dsn, wh.mark_of("dsn_file"), "warehouse.dsn_file");
       }
     }
   } else {
@@ -208,8 +218,8 @@ EnvLookup process_env() {
   };
 }
 
-Config load_config(const std::string& path, const EnvLookup& env) {
-  Problems problems(path, env);
+Config load_config(const std::string& path, const EnvLookup& env, const LoadOptions& options) {
+  Problems problems(path, env, options);
   Config config;
   config.path = path;
   std::ifstream in(path, std::ios::binary);
@@ -251,6 +261,7 @@ Config load_config(const std::string& path, const EnvLookup& env) {
     }
     throw ConfigError(std::move(problems.list()));
   }
+  config.unset_env.assign(problems.unset_env().begin(), problems.unset_env().end());
   return config;
 }
 

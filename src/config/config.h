@@ -105,6 +105,7 @@ struct Config {
   WarehouseConfig warehouse;
   DaemonConfig daemon;
   std::vector<JobSpec> jobs;
+  std::vector<std::string> unset_env;  // LoadOptions::allow_unset_env: placeholders, sorted
 
   const JobSpec* find_job(const std::string& name) const;
 };
@@ -129,8 +130,20 @@ class ConfigError : public Error {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_env();
 
+// What load_config checks beyond the file itself (`ccetl validate`'s options).
+struct LoadOptions {
+  // A value that references an unset ${VAR} (without a default) is a placeholder: not reported,
+  // not checked further, and left at its default in the result; its variable is listed in
+  // Config::unset_env. For checking a file where its secrets are not set.
+  bool allow_unset_env = false;
+  // Checks warehouse.dsn offline (the warehouse layer's libpq parser); returns what is wrong,
+  // or nullopt. The config layer stays free of libpq: the caller passes it. Empty: no check.
+  std::function<std::optional<std::string>(const std::string& dsn)> check_dsn;
+};
+
 // Reads, expands ${VAR} / ${VAR:-default}, and validates `path`. Reads api_key_file/dsn_file.
 // Throws ConfigError listing every problem. Touches neither network nor database.
-Config load_config(const std::string& path, const EnvLookup& env = process_env());
+Config load_config(const std::string& path, const EnvLookup& env = process_env(),
+                   const LoadOptions& options = {});
 
 }  // namespace ccetl

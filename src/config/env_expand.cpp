@@ -50,6 +50,7 @@ ExpandResult expand_env(const std::string& text, const EnvLookup& env) {
     std::optional<std::string> value = env ? env(inner) : std::nullopt;
     if (fallback && (!value || value->empty())) value = fallback;
     if (!value) {
+      result.unset_variable = inner;
       result.error = "environment variable " + inner + " is not set (use ${" + inner +
                      ":-default} to give a default)";
       return result;

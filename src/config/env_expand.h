@@ -11,6 +11,7 @@ namespace ccetl {
 struct ExpandResult {
   std::string value;
   std::string error;  // non-empty on failure; names the variable, never its value
+  std::string unset_variable;  // the failure is this variable being unset (no default given)
   bool ok() const { return error.empty(); }
 };
 

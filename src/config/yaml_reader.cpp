@@ -38,6 +38,10 @@ std::optional<std::string> Problems::scalar(const YAML::Node& node, const std::s
     return std::nullopt;
   }
   ExpandResult r = expand_env(node.Scalar(), env_);
+  if (!r.ok() && options_.allow_unset_env && !r.unset_variable.empty()) {
+    unset_env_.insert(r.unset_variable);
+    return std::nullopt;
+  }
   if (!r.ok()) {
     add(at, label + ": " + r.error);
     return std::nullopt;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,23 +19,30 @@ namespace ccetl::config_detail {
 // Collects problems and expands environment references in scalars.
 class Problems {
  public:
-  Problems(std::string file, const EnvLookup& env) : file_(std::move(file)), env_(env) {}
+  Problems(std::string file, const EnvLookup& env, const LoadOptions& options = {})
+      : file_(std::move(file)), env_(env), options_(options) {}
 
   // 1-based position of `node`, or `fallback` when yaml-cpp has none (missing or synthesized).
   SourceMark mark(const YAML::Node& node, const SourceMark& fallback) const;
   SourceMark mark(const YAML::Mark& mark) const;
   void add(const SourceMark& at, std::string message);
   // The expanded text of a scalar node; reports (as `label`) and returns nullopt otherwise.
+  // With options().allow_unset_env, a value referencing an unset variable returns nullopt
+  // without a report (a placeholder) and its variable is added to unset_env().
   std::optional<std::string> scalar(const YAML::Node& node, const std::string& label,
                                     const SourceMark& at, const std::string& expected = "a string");
 
   const std::string& file() const { return file_; }
+  const LoadOptions& options() const { return options_; }
   std::vector<ConfigProblem>& list() { return problems_; }
+  const std::set<std::string>& unset_env() const { return unset_env_; }
 
  private:
   std::string file_;
   const EnvLookup& env_;
+  const LoadOptions& options_;
   std::vector<ConfigProblem> problems_;
+  std::set<std::string> unset_env_;
 };
 
 // Describes a node's type for "expected X, got Y" messages.

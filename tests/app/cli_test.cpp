@@ -1,9 +1,12 @@
 // The ccetl binary as users and scripts call it: exit codes, what goes to stdout and stderr.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
+#include "app/deploy_files.h"
 #include "support/child_process.h"
 #include "support/sync_harness.h"
 
@@ -11,6 +14,11 @@ using namespace ccetl;
 using namespace ccetl::test;
 
 namespace {
+
+const char* kValidConfig =
+    "centercode:\n  base_url: https://c.example/api/v1\n  api_key: abcdefgh\n"
+    "warehouse:\n  dsn: host=/nowhere\njobs:\n"
+    "  - name: a\n    source: {scope: community_user, report: R}\n";
 
 const char* kJobs = R"(  - name: feedback_scores
     source: {scope: project_feedback, project: WidgetPro, report: FeedbackScores}
@@ -103,34 +111,146 @@ TEST_CASE("ccetl status: last run, status, last success and rows per job; --json
   CHECK(json.out.find(kKey) == std::string::npos);
 }
 
-TEST_CASE("every command has --help") {
+TEST_CASE("every command has --help, listing the global options too") {
   for (const char* cmd : {"run", "validate", "discover", "status", "daemon", "api"}) {
     RunResult r = run_binary("ccetl", {cmd, "--help"});
     INFO(cmd);
     CHECK(r.code == 0);
-    CHECK_THAT(r.out, Catch::Contains("--config"));
+    CHECK_THAT(r.out, Catch::Contains("--config") && Catch::Contains("--log-level") && Catch::Contains("--log-format"));
   }
+  CHECK(run_binary("ccetl", {"--help"}).code == 0);
   CHECK(run_binary("ccetl", {"--version"}).code == 0);
   CHECK(run_binary("centercode-sim", {"--help"}).code == 0);
+}
+
+TEST_CASE("every usage error exits 2 with one line on stderr naming the problem") {
+  TempDir dir("usage");
+  std::string good = (dir.path() / "good.yaml").string();
+  std::ofstream(good) << kValidConfig;
+  // Each was 105, 106, 108 or 109 (CLI11's own codes) with several lines of output.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{}, "a command is required (commands: run, validate"},
+      {{"sync", "-c", good}, "unknown command 'sync'"},
+      {{"run"}, "--config is required"},
+      {{"run", "-c", (dir.path() / "missing.yaml").string()}, "missing.yaml"},
+      {{"run", "-c", good, "--frobnicate"}, "--frobnicate"},
+      {{"--log-level", "loud", "validate", "-c", good}, "loud"},
+      {{"validate", "-c", good, "--log-format", "xml"}, "xml"},
+      {{"validate", "-c", good, "stray"}, "stray"},
+      {{"discover", "-c", good}, "--job is required"},
+      {{"api", "-c", good, "delete", "/x"}, "delete"},
+      {{"status", "-c"}, "--config"},
+  };
+  for (const auto& [args, mention] : cases) {
+    RunResult r = run_binary("ccetl", args);
+    std::string shown;
+    for (const auto& a : args) shown += a + " ";
+    INFO("ccetl " << shown << "\nstderr: " << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK_THAT(r.err, Catch::StartsWith("ccetl") && Catch::Contains(mention) && Catch::Contains("--help"));
+  }
+}
+
+TEST_CASE("global options are accepted after the subcommand") {
+  TempDir dir("global");
+  std::string good = (dir.path() / "good.yaml").string();
+  std::ofstream(good) << kValidConfig;
+  for (std::vector<std::string> args : {std::vector<std::string>{"validate", "-c", good, "--log-level", "debug"},
+                                        std::vector<std::string>{"validate", "--log-format", "json", "-c", good},
+                                        std::vector<std::string>{"--log-level", "info", "validate", "-c", good,
+                                                                 "--log-format", "json"}}) {
+    RunResult r = run_binary("ccetl", args);
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("ok, 1 job(s)"));
+  }
+}
+
+TEST_CASE("validate --allow-unset-env checks a file whose secrets are not set") {
+  TempDir dir("unset-env");
+  std::string path = (dir.path() / "secrets.yaml").string();
+  std::ofstream(path) << "centercode:\n  base_url: https://c.example/api/v1\n  api_key: ${CCETL_TEST_UNSET_KEY}\n"
+                         "warehouse:\n  dsn: ${CCETL_TEST_UNSET_DSN}\njobs:\n"
+                         "  - name: a\n    source: {scope: community_user, report: R}\n";
+  RunResult strict = run_binary("ccetl", {"validate", "-c", path});
+  CHECK(strict.code == 2);
+  CHECK_THAT(strict.err, Catch::Contains("CCETL_TEST_UNSET_KEY is not set") && Catch::Contains(path + ":3:"));
+
+  RunResult relaxed = run_binary("ccetl", {"validate", "-c", path, "--allow-unset-env"});
+  INFO(relaxed.err);
+  CHECK(relaxed.code == 0);
+  CHECK_THAT(relaxed.out, Catch::Contains("unset: CCETL_TEST_UNSET_DSN, CCETL_TEST_UNSET_KEY"));
+
+  // Placeholders hide nothing else: a wrong scope is still reported.
+  std::ofstream(path) << "centercode:\n  base_url: https://c.example/api/v1\n  api_key: ${CCETL_TEST_UNSET_KEY}\n"
+                         "warehouse:\n  dsn: ${CCETL_TEST_UNSET_DSN}\njobs:\n"
+                         "  - name: a\n    source: {scope: comunity_user, report: R}\n";
+  RunResult wrong = run_binary("ccetl", {"validate", "-c", path, "--allow-unset-env"});
+  CHECK(wrong.code == 2);
+  CHECK_THAT(wrong.err, Catch::Contains(path + ":8:") && Catch::Contains("comunity_user"));
+}
+
+TEST_CASE("validate checks the DSN's syntax offline and never prints its values") {
+  TempDir dir("dsn");
+  std::string path = (dir.path() / "dsn.yaml").string();
+  auto validate_dsn = [&](const std::string& dsn) {
+    std::ofstream(path) << "centercode:\n  base_url: https://c.example/api/v1\n  api_key: abcdefgh\n"
+                           "warehouse:\n  dsn: '" << dsn << "'\njobs:\n"
+                           "  - name: a\n    source: {scope: community_user, report: R}\n";
+    return run_binary("ccetl", {"validate", "-c", path});
+  };
+  // Accepted by libpq: both forms, with the settings deploy/k8s uses.
+  for (const char* dsn : {"host=db.example port=5432 dbname=warehouse user=ccetl sslmode=verify-full",
+                          "postgresql://ccetl@db.example:5432/warehouse?sslmode=verify-full&"
+                          "sslrootcert=/etc/ssl/certs/ca-certificates.crt"}) {
+    RunResult ok = validate_dsn(dsn);
+    INFO(dsn << ": " << ok.err);
+    CHECK(ok.code == 0);
+  }
+  // A misspelt option is named (option names are not secret).
+  RunResult typo = validate_dsn("host=db.example dbnmae=warehouse");
+  CHECK(typo.code == 2);
+  CHECK_THAT(typo.err, Catch::Contains(path + ":5:") && Catch::Contains("warehouse.dsn") && Catch::Contains("dbnmae"));
+  // A password with a space breaks the key=value syntax; libpq quotes the fragment, ccetl masks it.
+  RunResult spaced = validate_dsn("host=db.example password=hunter2 xyzzy42 dbname=w");
+  CHECK(spaced.code == 2);
+  CHECK_THAT(spaced.err, Catch::Contains(path + ":5:") && Catch::Contains("missing \"=\""));
+  CHECK(spaced.err.find("xyzzy42") == std::string::npos);
+  CHECK(spaced.err.find("hunter2") == std::string::npos);
+  RunResult encoded = validate_dsn("postgresql://ccetl:s3cr%zzet@db.example/w");
+  CHECK(encoded.code == 2);
+  CHECK(encoded.err.find("s3cr") == std::string::npos);
+  // libpq parses any sslmode; ccetl checks the value offline.
+  RunResult mode = validate_dsn("postgresql://ccetl@db.example/w?sslmode=verify-fulll");
+  CHECK(mode.code == 2);
+  CHECK_THAT(mode.err, Catch::Contains("sslmode 'verify-fulll'"));
 }
 
 TEST_CASE("--log-format json: one JSON object per line, run lines carry job and run_id") {
   SyncHarness h;
   h.config(kJobs);
-  RunResult r = run_binary("ccetl", {"--log-format", "json", "--log-level", "info", "run", "-c", h.config_path(),
-                                     "--job", "feedback_scores"});
-  REQUIRE(r.code == 0);
-  std::istringstream lines(r.err);
-  std::string line;
-  int run_lines = 0;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    INFO(line);
-    CHECK(line.front() == '{');
-    CHECK(line.back() == '}');
-    if (line.find("\"job\":\"feedback_scores\",\"run_id\":\"") != std::string::npos) ++run_lines;
+  // The global options before the subcommand, and after it.
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--log-format", "json", "--log-level", "info", "run", "-c", h.config_path(), "--job",
+                                 "feedback_scores"},
+        std::vector<std::string>{"run", "-c", h.config_path(), "--job", "feedback_scores", "--log-format", "json",
+                                 "--log-level", "info"}}) {
+    RunResult r = run_binary("ccetl", args);
+    REQUIRE(r.code == 0);
+    std::istringstream lines(r.err);
+    std::string line;
+    int run_lines = 0;
+    while (std::getline(lines, line)) {
+      if (line.empty()) continue;
+      INFO(line);
+      CHECK(line.front() == '{');
+      CHECK(line.back() == '}');
+      if (line.find("\"job\":\"feedback_scores\",\"run_id\":\"") != std::string::npos) ++run_lines;
+    }
+    CHECK(run_lines >= 2);
   }
-  CHECK(run_lines >= 2);
 }
 
 TEST_CASE("ccetl run skips a job whose advisory lock another process holds") {
