@@ -1,57 +1,151 @@
-// The deployment files in deploy/ are checked as far as this machine allows: the Kubernetes
-// manifests parse and say what the README promises. (The systemd units: install_test.cpp.)
+// The Kubernetes manifests and the image recipe in deploy/ are checked as far as this machine
+// allows: they parse, say what the README promises, and pass the Pod Security "restricted"
+// profile's rules. (The systemd units are checked as installed: install_test.cpp.)
 #include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <regex>
-#include <sstream>
+#include <algorithm>
+#include <set>
+#include <vector>
 
-#include "support/child_process.h"
+#include "app/deploy_files.h"
+#include "warehouse/dsn_syntax.h"
 
 namespace fs = std::filesystem;
+using namespace ccetl::test;
 
 namespace {
 
-fs::path source_dir() {
-  const char* dir = std::getenv("CCETL_SOURCE_DIR");
-  return dir ? fs::path(dir) : fs::current_path();
+fs::path k8s_dir() { return source_dir() / "deploy/k8s"; }
+
+bool contains(const YAML::Node& list, const std::string& value) {
+  for (const auto& item : list) {
+    if (item.as<std::string>() == value) return true;
+  }
+  return false;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// The rules of the Pod Security Standards' "restricted" profile (v1.25+) that a pod spec can
+// break, checked on one pod template's spec.
+void check_restricted(const YAML::Node& pod, const std::string& where) {
+  INFO(where);
+  for (const char* host : {"hostNetwork", "hostPID", "hostIPC"}) CHECK_FALSE((pod[host] && pod[host].as<bool>()));
+  const YAML::Node pod_security = pod["securityContext"];
+  CHECK(pod_security["runAsNonRoot"].as<bool>() == true);
+  CHECK(pod_security["runAsUser"].as<int>() != 0);
+  CHECK(pod_security["seccompProfile"]["type"].as<std::string>() == "RuntimeDefault");
+  // Volume types the profile allows.
+  const std::set<std::string> allowed = {"configMap", "csi",  "downwardAPI", "emptyDir", "ephemeral",
+                                         "persistentVolumeClaim", "projected", "secret"};
+  for (const auto& volume : pod["volumes"]) {
+    for (const auto& field : volume) {
+      std::string key = field.first.as<std::string>();
+      if (key != "name") CHECK(allowed.count(key) == 1);
+    }
+  }
+  REQUIRE(pod["containers"].size() >= 1);
+  for (const auto& container : pod["containers"]) {
+    INFO("container " << container["name"].as<std::string>());
+    const YAML::Node sc = container["securityContext"];
+    CHECK(sc["allowPrivilegeEscalation"].as<bool>() == false);
+    CHECK(sc["readOnlyRootFilesystem"].as<bool>() == true);
+    CHECK_FALSE((sc["privileged"] && sc["privileged"].as<bool>()));
+    CHECK(contains(sc["capabilities"]["drop"], "ALL"));
+    for (const auto& added : sc["capabilities"]["add"]) CHECK(added.as<std::string>() == "NET_BIND_SERVICE");
+    if (sc["seccompProfile"]) CHECK(sc["seccompProfile"]["type"].as<std::string>() == "RuntimeDefault");
+    if (sc["runAsNonRoot"]) CHECK(sc["runAsNonRoot"].as<bool>() == true);
+    // A read-only root needs a writable /tmp for anything that writes temporary files.
+    bool tmp = false;
+    for (const auto& mount : container["volumeMounts"]) tmp |= mount["mountPath"].as<std::string>() == "/tmp";
+    CHECK(tmp);
+  }
 }
 
 }  // namespace
 
 TEST_CASE("Kubernetes manifests parse and carry the promised settings") {
-  fs::path k8s = source_dir() / "deploy/k8s";
-  YAML::Node cron = YAML::LoadFile((k8s / "cronjob.yaml").string());
+  YAML::Node cron = YAML::LoadFile((k8s_dir() / "cronjob.yaml").string());
   CHECK(cron["kind"].as<std::string>() == "CronJob");
   CHECK(cron["spec"]["concurrencyPolicy"].as<std::string>() == "Forbid");
   CHECK(cron["spec"]["jobTemplate"]["spec"]["backoffLimit"].as<int>() >= 1);
   auto args = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"];
-  bool has_job = false;
-  for (const auto& a : args) has_job |= a.as<std::string>() == "--job";
-  CHECK(has_job);
+  CHECK(contains(args, "--job"));
 
-  YAML::Node deploy = YAML::LoadFile((k8s / "deployment.yaml").string());
+  YAML::Node deploy = YAML::LoadFile((k8s_dir() / "deployment.yaml").string());
   auto container = deploy["spec"]["template"]["spec"]["containers"][0];
   CHECK(container["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/healthz");
   CHECK(container["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/readyz");
-  CHECK(container["securityContext"]["allowPrivilegeEscalation"].as<bool>() == false);
 
-  YAML::Node config_map = YAML::LoadFile((k8s / "configmap.yaml").string());
-  // The embedded ccetl.yaml is itself valid YAML with the contract's top-level keys.
-  YAML::Node embedded = YAML::Load(config_map["data"]["ccetl.yaml"].as<std::string>());
-  CHECK(embedded["centercode"]);
-  CHECK(embedded["warehouse"]);
-  CHECK(embedded["jobs"].size() >= 1);
-  YAML::Node secret = YAML::LoadFile((k8s / "secret.yaml").string());
+  YAML::Node secret = YAML::LoadFile((k8s_dir() / "secret.yaml").string());
   CHECK(secret["stringData"]["CENTERCODE_API_KEY"]);
+}
+
+TEST_CASE("Kubernetes pods pass the Pod Security restricted profile") {
+  YAML::Node cron = YAML::LoadFile((k8s_dir() / "cronjob.yaml").string());
+  check_restricted(cron["spec"]["jobTemplate"]["spec"]["template"]["spec"], "cronjob.yaml");
+  YAML::Node deploy = YAML::LoadFile((k8s_dir() / "deployment.yaml").string());
+  check_restricted(deploy["spec"]["template"]["spec"], "deployment.yaml");
+}
+
+TEST_CASE("CronJob: a time zone, and exit 2 fails the Job instead of being retried") {
+  YAML::Node cron = YAML::LoadFile((k8s_dir() / "cronjob.yaml").string());
+  // The zone must exist (the API server rejects unknown ones); tzdata is installed here.
+  std::string zone = cron["spec"]["timeZone"].as<std::string>();
+  CHECK(fs::exists(fs::path("/usr/share/zoneinfo") / zone));
+
+  YAML::Node job = cron["spec"]["jobTemplate"]["spec"];
+  // podFailurePolicy is only accepted with restartPolicy: Never.
+  CHECK(job["template"]["spec"]["restartPolicy"].as<std::string>() == "Never");
+  std::string container = job["template"]["spec"]["containers"][0]["name"].as<std::string>();
+  // The first rule that matches exit code 2 decides: it must fail the Job.
+  std::string action_for_2;
+  for (const auto& rule : job["podFailurePolicy"]["rules"]) {
+    const YAML::Node codes = rule["onExitCodes"];
+    if (!codes) continue;
+    if (codes["containerName"]) CHECK(codes["containerName"].as<std::string>() == container);
+    bool listed = false;
+    for (const auto& v : codes["values"]) listed |= v.as<int>() == 2;
+    bool matches = codes["operator"].as<std::string>() == "In" ? listed : !listed;
+    if (matches) {
+      action_for_2 = rule["action"].as<std::string>();
+      break;
+    }
+  }
+  CHECK(action_for_2 == "FailJob");
+}
+
+TEST_CASE("the DSN of secret.yaml verifies the server with a CA file the image has") {
+  YAML::Node secret = YAML::LoadFile((k8s_dir() / "secret.yaml").string());
+  std::string dsn = secret["stringData"]["CCETL_PG_DSN"].as<std::string>();
+  CHECK(ccetl::dsn_syntax_error(dsn) == std::nullopt);
+  CHECK_THAT(dsn, Catch::Contains("sslmode=verify-full"));
+  // Without a home directory libpq finds no ~/.postgresql/root.crt: the DSN must name a file.
+  const std::string bundle = "/etc/ssl/certs/ca-certificates.crt";  // Debian's ca-certificates
+  CHECK_THAT(dsn, Catch::Contains("sslrootcert=" + bundle));
+  CHECK(fs::is_regular_file(bundle));
+  // The image's runtime stage (after the last FROM) installs that package.
+  std::string dockerfile = slurp(source_dir() / "deploy/Dockerfile");
+  std::string runtime = dockerfile.substr(dockerfile.rfind("\nFROM "));
+  CHECK_THAT(runtime, Catch::Contains(" ca-certificates"));
+  CHECK_THAT(runtime, Catch::Contains("USER 10001"));
+}
+
+TEST_CASE("the ConfigMap's ccetl.yaml is a valid configuration") {
+  YAML::Node config_map = YAML::LoadFile((k8s_dir() / "configmap.yaml").string());
+  TempDir dir("configmap");
+  std::ofstream(dir.path() / "ccetl.yaml") << config_map["data"]["ccetl.yaml"].as<std::string>();
+  RunResult r = run_binary("ccetl", {"validate", "-c", (dir.path() / "ccetl.yaml").string(), "--allow-unset-env"});
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+}
+
+TEST_CASE(".dockerignore keeps build trees and history out of the image's build context") {
+  std::string ignore = slurp(source_dir() / ".dockerignore");
+  std::vector<std::string> lines;
+  std::istringstream in(ignore);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  for (const char* pattern : {".git", "build", "build-*", ".demo"}) {
+    INFO(pattern);
+    CHECK(std::find(lines.begin(), lines.end(), pattern) != lines.end());
+  }
 }
