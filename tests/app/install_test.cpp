@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <vector>
 
@@ -91,6 +92,24 @@ TEST_CASE("cmake --install: binary, units naming it, docs, sql, examples and /et
   INFO(valid.err);
   CHECK(valid.code == 0);
   CHECK_THAT(valid.out, Catch::Contains("CCETL_PG_DSN") && Catch::Contains("CENTERCODE_API_KEY"));
+
+  // README's "Run it as a service" names only paths that this install creates (PREFIX is the
+  // install prefix), apart from the secrets file the operator writes.
+  std::string readme = slurp(source_dir() / "README.md");
+  size_t from = readme.find("## Run it as a service");
+  REQUIRE(from != std::string::npos);
+  std::string section = readme.substr(from, readme.find("\n## ", from + 1) - from);
+  std::regex named_path("(PREFIX/[^`\\s,)]*|/etc/ccetl/[^`\\s,)]*)");
+  int named = 0;
+  for (auto it = std::sregex_iterator(section.begin(), section.end(), named_path); it != std::sregex_iterator(); ++it) {
+    std::string p = it->str();
+    if (p == "/etc/ccetl/ccetl.env") continue;
+    if (p.rfind("PREFIX/", 0) == 0) p = "usr/local/" + p.substr(7);
+    INFO("README names " << it->str());
+    CHECK(fs::exists(root.path() / fs::path(p).relative_path()));
+    ++named;
+  }
+  CHECK(named >= 8);
 
   // A second install (an upgrade by hand) keeps the edited configuration.
   std::ofstream(config) << "# edited by the operator\n";
