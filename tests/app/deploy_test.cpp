@@ -150,6 +150,15 @@ TEST_CASE("the DSN of secret.yaml verifies the server with a CA file the image h
   std::string runtime = dockerfile.substr(dockerfile.rfind("\nFROM "));
   CHECK_THAT(runtime, Catch::Contains(" ca-certificates"));
   CHECK_THAT(runtime, Catch::Contains("USER 10001"));
+
+  // The systemd example (deploy/ccetl.env.example) follows the same rule: DynamicUser has no home.
+  std::string env = slurp(source_dir() / "deploy/ccetl.env.example");
+  size_t at = env.find("\nCCETL_PG_DSN=\"");
+  REQUIRE(at != std::string::npos);
+  at += std::string("\nCCETL_PG_DSN=\"").size();
+  std::string env_dsn = env.substr(at, env.find('"', at) - at);
+  CHECK(ccetl::dsn_syntax_error(env_dsn) == std::nullopt);
+  CHECK_THAT(env_dsn, Catch::Contains("sslmode=verify-full") && Catch::Contains("sslrootcert=" + bundle));
 }
 
 TEST_CASE("the ConfigMap's ccetl.yaml is a valid configuration") {
