@@ -5,20 +5,13 @@
 #include "warehouse/dsn_syntax.h"
 
 namespace ccetl {
-namespace {
-
-void report(const ConfigError& e, const std::string& path) {
-  for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
-  std::fprintf(stderr, "%zu problem(s) in %s\n", e.problems().size(), path.c_str());
-}
-
-}  // namespace
 
 std::optional<Config> load_config_or_report(const std::string& path) {
   try {
     return load_config(path);
   } catch (const ConfigError& e) {
-    report(e, path);
+    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
+    std::fprintf(stderr, "%zu problem(s) in %s\n", e.problems().size(), path.c_str());
     return std::nullopt;
   }
 }
@@ -31,7 +24,8 @@ int validate_command(const ValidateArgs& args) {
   try {
     config = load_config(args.config_path, process_env(), options);
   } catch (const ConfigError& e) {
-    report(e, args.config_path);
+    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
+    std::fprintf(stderr, "%zu problem(s) in %s\n", e.problems().size(), args.config_path.c_str());
     return kExitUsage;
   }
   std::printf("%s: ok, %zu job(s)\n", args.config_path.c_str(), config.jobs.size());
