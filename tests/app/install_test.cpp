@@ -211,6 +211,15 @@ TEST_CASE(".deb packages: ccetl with Depends, maintainer, description and a conf
   CHECK(conffiles.output == "/etc/ccetl/ccetl.yaml\n");
   ShellResult postinst = shell("dpkg-deb -I '" + ccetl_deb.string() + "' postinst");
   CHECK_THAT(postinst.output, Catch::Contains("daemon-reload"));
+  // The maintainer scripts are executable and parse as POSIX sh (dpkg runs them as root).
+  ShellResult control = shell("dpkg-deb -e '" + ccetl_deb.string() + "' '" + out.str() + "/control'");
+  REQUIRE(control.code == 0);
+  for (const char* script : {"postinst", "prerm", "postrm"}) {
+    INFO(script);
+    fs::path file = out.path() / "control" / script;
+    CHECK(::access(file.c_str(), X_OK) == 0);
+    CHECK(shell("sh -n '" + file.string() + "'").code == 0);
+  }
 
   // The packaged units name the packaged binary (/usr/bin), not cpack's staging directory.
   ShellResult extract = shell("dpkg-deb -x '" + ccetl_deb.string() + "' '" + out.str() + "/root'");
