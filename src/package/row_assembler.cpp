@@ -98,10 +98,13 @@ void RowAssembler::reject(std::string_view field, std::string_view raw_value,
 }
 
 void RowAssembler::end_row() {
+  // A key cell that is missing, NULL or empty ("" in JSON `values`, a quoted "" in CSV) cannot
+  // identify a row: loading it would collapse every such row into one.
   for (size_t k : key_ordinals_) {
-    if (slots_[k].null) {
+    if (slots_[k].null || slots_[k].length == 0) {
       const std::string& name = out_->fields[k].name;
-      reject(name, "", "missing key field '" + name + "'");
+      reject(name, "", std::string(slots_[k].null ? "missing" : "empty") + " key field '" + name + "'");
+      ++out_->key_rejects;
       return;
     }
   }

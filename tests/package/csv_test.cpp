@@ -77,3 +77,17 @@ TEST_CASE("csv errors", "[package][csv]") {
   CHECK(page.copy_text.empty());
   CHECK(page.fields.empty());
 }
+
+TEST_CASE("csv: a quoted empty key cell is rejected, not loaded as a key", "[package][csv][keys]") {
+  DecodeOptions options;
+  options.key_fields = {"ID"};
+  DecodedPage page = csv("ID,v\n\"\",a\n\"\",b\nX,c\n,d\n", options);
+  CHECK(page.copy_text == "3\tX\tc\t\\N\n");
+  CHECK(page.rows_read == 4);
+  CHECK(page.key_rejects == 3);
+  REQUIRE(page.rejects.size() == 3);  // one per source row
+  CHECK(page.rejects[0].reason == "empty key field 'ID'");
+  CHECK(page.rejects[0].field == "ID");
+  CHECK(page.rejects[1].row_seq == 2);
+  CHECK(page.rejects[2].reason == "missing key field 'ID'");
+}

@@ -258,3 +258,23 @@ TEST_CASE("empty page", "[package][json]") {
   CHECK(page.fields.size() == 1);
   CHECK(page.paging.total_pages == 0);
 }
+
+TEST_CASE("an empty key value is rejected once per row, naming the key field", "[package][keys]") {
+  std::string fields = R"([{"name":"ID","dataType":"string"},{"name":"N","dataType":"integer"}])";
+  std::string data =
+      R"([[{"fieldOrdinal":0,"computedValue":"","values":[""]},{"fieldOrdinal":1,"values":[1]}],)"
+      R"([{"fieldOrdinal":0,"computedValue":"","values":[""]},{"fieldOrdinal":1,"values":[2]}],)"
+      R"([{"fieldOrdinal":0,"values":[]},{"fieldOrdinal":1,"values":[3]}],)"
+      R"([{"fieldOrdinal":0,"values":["K"]},{"fieldOrdinal":1,"values":[4]}]])";
+  DecodeOptions options;
+  options.key_fields = {"ID"};
+  DecodedPage page = decode(package_json(fields, data), options, 1);
+  auto rows = rows_of(page);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][1] == "K");
+  CHECK(page.key_rejects == 3);
+  REQUIRE(page.rejects.size() == 3);
+  CHECK(page.rejects[0].reason == "empty key field 'ID'");
+  CHECK(page.rejects[1].reason == "empty key field 'ID'");
+  CHECK(page.rejects[2].reason == "missing key field 'ID'");
+}
