@@ -1,0 +1,34 @@
+#include "pipeline/field_union.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ccetl {
+
+std::vector<std::size_t> FieldUnion::add(const std::string& project, const std::vector<Field>& fields) {
+  std::vector<std::size_t> columns;
+  std::map<std::string, int> seen;
+  for (const Field& f : fields) {
+    std::string key = f.identity() + "#" + std::to_string(++seen[f.identity()]);
+    auto it = std::find(keys_.begin(), keys_.end(), key);
+    if (it == keys_.end()) {
+      columns.push_back(fields_.size());
+      fields_.push_back(f);
+      keys_.push_back(std::move(key));
+      first_project_.push_back(project);
+      continue;
+    }
+    const std::size_t i = static_cast<std::size_t>(it - keys_.begin());
+    columns.push_back(i);
+    Field& have = fields_[i];
+    if (have.type != f.type && have.type != DataType::String) {
+      notes_.push_back("field '" + f.name + "' is " + std::string(to_string(have.type)) + " in project '" +
+                       first_project_[i] + "' but " + std::string(to_string(f.type)) + " in project '" + project +
+                       "': it is loaded as text");
+      have.type = DataType::String;
+    }
+  }
+  return columns;
+}
+
+}  // namespace ccetl
