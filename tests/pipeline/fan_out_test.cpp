@@ -130,6 +130,11 @@ TEST_CASE("fan-out: a 403 or a 5xx for one project fails the whole run and chang
       h.query("SELECT string_agg(project_key || id || summary, ',' ORDER BY 1) FROM centercode.both")[0][0].c_str();
   h.put_dataset(package("Alpha", kId, R"(["A1", "changed"], ["A2", "new"])"));
 
+  SECTION("404 on a later page: the package vanished while it was read") {
+    h.put_dataset(R"({"path": "/projects/Beta/feedbackDataPackages/Bugs", "resultsPerPage": 1, "fields": [)" +
+                  std::string(kId) + R"(], "rows": [["B1", "b"], ["B2", "b"]]})");
+    h.put_faults(R"({"rules": [{"kind": "error", "status": 404, "path": "/projects/Beta/", "page": 2}]})");
+  }
   SECTION("403") { h.put_dataset(package("Beta", kId, R"(["B1", "b"])", "another-key-1234567")); }
   SECTION("503 after retries") {
     h.put_faults(R"({"rules": [{"kind": "error", "status": 503, "path": "/projects/Beta/"}]})");
