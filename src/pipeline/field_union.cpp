@@ -9,7 +9,9 @@ std::vector<std::size_t> FieldUnion::add(const std::string& project, const std::
   std::vector<std::size_t> columns;
   std::map<std::string, int> seen;
   for (const Field& f : fields) {
-    std::string key = f.identity() + "#" + std::to_string(++seen[f.identity()]);
+    const bool is_key = std::find(key_fields_.begin(), key_fields_.end(), f.name) != key_fields_.end();
+    const std::string identity = is_key ? "key:" + f.name : f.identity();
+    std::string key = identity + "#" + std::to_string(++seen[identity]);
     auto it = std::find(keys_.begin(), keys_.end(), key);
     if (it == keys_.end()) {
       columns.push_back(fields_.size());

@@ -12,6 +12,9 @@ namespace ccetl {
 
 class FieldUnion {
  public:
+  // `key_fields`: the job's key field names. They match by name, whatever their identity, so
+  // every project's key lands in the one key column.
+  explicit FieldUnion(std::vector<std::string> key_fields) : key_fields_(std::move(key_fields)) {}
   // Adds one project's fields (in package order) and returns, for each, its index in fields().
   // Fields match by Field::identity() and occurrence (the second field of one identity in a
   // package matches the second of another package). A field whose type differs between
@@ -22,6 +25,7 @@ class FieldUnion {
   const std::vector<std::string>& notes() const { return notes_; }
 
  private:
+  std::vector<std::string> key_fields_;
   std::vector<Field> fields_;
   std::vector<std::string> keys_;  // identity + "#occurrence", parallel to fields_
   std::vector<std::string> first_project_;

@@ -260,7 +260,7 @@ std::vector<ProjectRead> load_packages(RunState& s, const std::vector<std::strin
   std::vector<ProjectState> states = read_first_pages(s, projects);
   if (states.empty())
     throw Error(ErrorKind::Data, "job '" + s.job.name + "': every project answered 404; nothing to load");
-  FieldUnion fields;
+  FieldUnion fields(s.job.key);
   for (auto& p : states) p.columns = fields.add(p.read.project, p.fields);
   for (const auto& note : fields.notes()) s.messages.push_back(note);
   s.load->prepare(fields.fields());
