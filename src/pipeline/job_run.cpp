@@ -37,6 +37,8 @@ struct ProjectState {
   std::vector<Field> fields;          // page 1's; every later page must carry the same
   std::vector<std::size_t> columns;   // each field's index in the run's field union
   Paging first;                       // page 1's paging
+  int64_t first_seq = 0;              // run-wide sequence number of its first row
+  int64_t rows_read = 0;
   std::optional<Response> page1;      // kept from the first pass (within kKeptFirstPagesBytes)
   int64_t pages_read = 0;
 
@@ -155,6 +157,7 @@ void load_page(RunState& s, ProjectState& p, int64_t page_no, Response& response
     p.note_incomplete(why);
   }
   p.read.key_rejects += s.page.key_rejects;
+  p.rows_read += s.page.rows_read;
   ++p.pages_read;
   stage_page(s, page_no, response);
 }
@@ -169,6 +172,10 @@ Response get_page(RunState& s, const std::string& project, int64_t page) {
   try {
     return s.client.get(endpoints::data_package(src.scope, project.empty() ? src.project : project, src.report, page),
                         s.job.api_key);
+  } catch (const ApiError& e) {
+    // Keeps the status: a fan-out project whose package vanishes (404) is skipped, not failed.
+    throw ApiError(e.kind(), page_label(s, project, page) + ": " + e.what(), e.status(), e.description(),
+                   e.invalid_parameters());
   } catch (const Error& e) {
     throw Error(e.kind(), page_label(s, project, page) + ": " + e.what());
   }
@@ -254,6 +261,26 @@ void load_package(RunState& s, ProjectState& p) {
     p.note_incomplete("read " + std::to_string(p.pages_read) + " of " + std::to_string(expected) + " pages");
 }
 
+// A fan-out project whose package answers 404 after some of its pages were loaded (it vanished
+// while it was read) is skipped like one that answers 404 at once: what was staged for it is
+// discarded, so its rows stay as they are. Returns false when it was skipped.
+bool load_or_skip(RunState& s, ProjectState& p) {
+  p.first_seq = s.next_seq;
+  try {
+    load_package(s, p);
+    return true;
+  } catch (const ApiError& e) {
+    if (p.read.project.empty() || e.status() != 404) throw;
+    s.load->discard_project(p.read.project, p.first_seq);
+    s.rows_read -= p.rows_read;
+    s.skipped_projects.push_back(p.read.project);
+    s.messages.push_back("project '" + p.read.project + "' skipped: its data package answered 404 after " +
+                         std::to_string(p.pages_read) + " page(s) were read (" + e.description() +
+                         "); what was read of it is discarded and its rows are left as they are");
+    return false;
+  }
+}
+
 // Loads a data-package job: page 1 of every project first (the table holds the union of their
 // fields), then each project's pages. Returns what each project's read proved.
 std::vector<ProjectRead> load_packages(RunState& s, const std::vector<std::string>& projects) {
@@ -265,10 +292,10 @@ std::vector<ProjectRead> load_packages(RunState& s, const std::vector<std::strin
   for (const auto& note : fields.notes()) s.messages.push_back(note);
   s.load->prepare(fields.fields());
   std::vector<ProjectRead> reads;
-  for (auto& p : states) {
-    load_package(s, p);
-    reads.push_back(p.read);
-  }
+  for (auto& p : states)
+    if (load_or_skip(s, p)) reads.push_back(p.read);
+  if (reads.empty())
+    throw Error(ErrorKind::Data, "job '" + s.job.name + "': every project answered 404; nothing to load");
   return reads;
 }
 

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "core/error.h"
@@ -160,6 +162,35 @@ void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
   } catch (...) {
     rethrow_db_error("starting COPY into " + what(), secret_);
   }
+}
+
+void PgTableLoad::discard_project(const std::string& project_key, int64_t from_seq) {
+  if (!copy_ || !copy_->open() || !plan_.fan_out)
+    throw Error(ErrorKind::Permanent, "discard_project outside an open fan-out load of " + what());
+  try {
+    copy_->finish();
+  } catch (const Error& e) {
+    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+  }
+  lines_before_copy_ += copy_->lines();
+  copy_.reset();
+  try {
+    Quoting q = quoting();
+    const std::string relation = direct_ ? plan_.qualified_table : std::string(kStaging);
+    lines_before_copy_ -= static_cast<int64_t>(
+        db_->tx
+            ->exec("DELETE FROM " + relation + " t WHERE true" +
+                   project_scope(plan_, q, {project_key}, "t"))
+            .affected_rows());
+    copy_ = std::make_unique<CopyIn>(*db_->tx, direct_ ? direct_copy_sql(plan_, q, copy_fields_)
+                                                       : copy_sql(plan_, q, copy_fields_));
+  } catch (...) {
+    rethrow_db_error("discarding the rows of project " + project_key + " from " + what(), secret_);
+  }
+  const auto kept = std::remove_if(rejects_.begin(), rejects_.end(),
+                                   [&](const Reject& r) { return r.row_seq >= from_seq; });
+  rejected_ -= static_cast<int64_t>(rejects_.end() - kept);
+  rejects_.erase(kept, rejects_.end());
 }
 
 int64_t PgTableLoad::lines_copied() const {

@@ -24,6 +24,7 @@ class PgTableLoad final : public TableLoad {
   bool staged() const override { return !direct_; }
   void copy_rows(std::string_view copy_text) override;
   void use_fields(const std::vector<std::size_t>& field_indexes) override;
+  void discard_project(const std::string& project_key, int64_t from_seq) override;
   void add_rejects(const std::vector<Reject>& rejects) override;
   RunCounts commit(const RunEnd& end) override;
   void abort() noexcept override;

@@ -123,6 +123,10 @@ class TableLoad {
   // fields in order. Fan-out jobs whose projects carry different fields prepare the union and
   // select each project's subset. Throws Error on a database failure or a bad index.
   virtual void use_fields(const std::vector<std::size_t>& field_indexes) = 0;
+  // Fan-out: forgets what was staged for `project_key` (its rows, and the rejects of rows
+  // numbered `from_seq` and later, which are all that project's), for a project skipped after
+  // some of its pages were loaded. The next copy_rows continues with the same fields.
+  virtual void discard_project(const std::string& project_key, int64_t from_seq) = 0;
   virtual void add_rejects(const std::vector<Reject>& rejects) = 0;
   // Merges, applies deletes (only when `end.complete` and the safety checks pass), writes rejects
   // and the run's history row, and commits. Returns the counts recorded.

@@ -22,6 +22,13 @@ std::string project_list(const std::string& rows) {
 
 const char* kId = R"({"name": "ID", "dataType": "string"}, {"name": "Summary", "dataType": "string"})";
 
+size_t occurrences_in_log(SyncHarness& h, const std::string& part) {
+  std::string log = h.admin().get("/_sim/requests").body;
+  size_t n = 0;
+  for (size_t pos = log.find(part); pos != std::string::npos; pos = log.find(part, pos + 1)) ++n;
+  return n;
+}
+
 size_t requests_for(SyncHarness& h, const std::string& part) {
   std::string log = h.admin().get("/_sim/requests").body;
   size_t n = 0;
@@ -135,11 +142,6 @@ TEST_CASE("fan-out: a 403 or a 5xx for one project fails the whole run and chang
       h.query("SELECT string_agg(project_key || id || summary, ',' ORDER BY 1) FROM centercode.both")[0][0].c_str();
   h.put_dataset(package("Alpha", kId, R"(["A1", "changed"], ["A2", "new"])"));
 
-  SECTION("404 on a later page: the package vanished while it was read") {
-    h.put_dataset(R"({"path": "/projects/Beta/feedbackDataPackages/Bugs", "resultsPerPage": 1, "fields": [)" +
-                  std::string(kId) + R"(], "rows": [["B1", "b"], ["B2", "b"]]})");
-    h.put_faults(R"({"rules": [{"kind": "error", "status": 404, "path": "/projects/Beta/", "page": 2}]})");
-  }
   SECTION("403") { h.put_dataset(package("Beta", kId, R"(["B1", "b"])", "another-key-1234567")); }
   SECTION("503 after retries") {
     h.put_faults(R"({"rules": [{"kind": "error", "status": 503, "path": "/projects/Beta/"}]})");
@@ -151,4 +153,37 @@ TEST_CASE("fan-out: a 403 or a 5xx for one project fails the whole run and chang
   CHECK(run.skipped_projects.empty());
   CHECK(h.query("SELECT string_agg(project_key || id || summary, ',' ORDER BY 1) FROM centercode.both")[0][0].c_str() ==
         before);
+}
+
+TEST_CASE("fan-out: a project whose package vanishes while it is read is skipped, what was read of it discarded",
+          "[fanout]") {
+  SyncHarness h;
+  h.put_dataset(package("Alpha", kId, R"(["A1", "a"])"));
+  h.put_dataset(package("Beta", kId, R"(["B1", "b"])"));
+  Config config = h.config(R"(  - name: both
+    source: {scope: project_feedback, report: Bugs}
+    projects: [Alpha, Beta]
+    key: [ID]
+    deletes: hard
+)");
+  // Into a table loaded before (staged merge), or into the new table of a first load.
+  const bool first_load = GENERATE(false, true);
+  if (!first_load) REQUIRE(h.run(config, "both").succeeded);
+  // Beta now has three pages (B1 changed, B2, B3 new) but page 2 answers 404; Alpha gains A2.
+  h.put_dataset(R"({"path": "/projects/Beta/feedbackDataPackages/Bugs", "resultsPerPage": 1, "fields": [)" +
+                std::string(kId) + R"(], "rows": [["B1", "changed"], ["B2", "x"], ["B3", "y"]]})");
+  h.put_dataset(package("Alpha", kId, R"(["A1", "a"], ["A2", "a"])"));
+  h.put_faults(R"({"rules": [{"kind": "error", "status": 404, "path": "/projects/Beta/", "page": 2}]})");
+  JobOutcome run = h.run(config, "both");
+  INFO(run.summary() << " " << run.error);
+  REQUIRE(run.succeeded);
+  CHECK(run.skipped_projects == std::vector<std::string>{"Beta"});
+  CHECK(h.count("SELECT count(*) FROM centercode.both WHERE project_key = 'Alpha'") == 2);
+  // Beta's page 1 was staged before the 404: discarded, so B1 keeps its old content.
+  INFO((first_load ? "first load" : "staged"));
+  CHECK(h.query("SELECT coalesce(string_agg(id || ':' || summary, ',' ORDER BY id), '') FROM centercode.both "
+                "WHERE project_key = 'Beta'")[0][0]
+            .c_str() == std::string(first_load ? "" : "B1:b"));
+  CHECK(run.counts.rows_read == 2);  // Alpha's rows only
+  CHECK(occurrences_in_log(h, R"("fault":"error")") >= 1);  // the 404 fired
 }
