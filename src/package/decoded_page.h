@@ -23,8 +23,9 @@ struct Paging {
 struct DecodeOptions {
   // Fields whose cells form the row key. A row whose key cell is missing, NULL, rejected or the
   // empty string is not emitted; it becomes a Reject with reason "missing key field 'X'" (or
-  // "empty key field 'X'") and is counted in DecodedPage::key_rejects. A key field that is not
-  // among the page's fields is an Error(Data).
+  // "empty key field 'X'"; "missing key field 'X': <why>" when the key value itself was rejected)
+  // and is counted in DecodedPage::key_rejects. Such a row has exactly one Reject. A key field
+  // that is not among the page's fields is an Error(Data).
   std::vector<std::string> key_fields;
   // Text placed after `_seq` on every row, already COPY-escaped, each column followed by '\t'
   // (fan-out jobs put the project key there). Empty for most jobs.
