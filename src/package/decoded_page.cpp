@@ -14,6 +14,7 @@ void DecodedPage::clear() {
   copy_text.clear();  // keeps capacity: pages are decoded into the same object again and again
   rows_emitted = 0;
   rows_read = 0;
+  key_rejects = 0;
   rejects.clear();
 }
 

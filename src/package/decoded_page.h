@@ -21,9 +21,11 @@ struct Paging {
 
 // Options fixed for a whole run.
 struct DecodeOptions {
-  // Fields whose cells form the row key. A row whose key cell is empty (or rejected) is not
-  // emitted; it becomes a Reject with reason "missing key field 'X'". A key field that is not
-  // among the page's fields is an Error(Data).
+  // Fields whose cells form the row key. A row whose key cell is missing, NULL, rejected or the
+  // empty string is not emitted; it becomes a Reject with reason "missing key field 'X'" (or
+  // "empty key field 'X'"; "missing key field 'X': <why>" when the key value itself was rejected)
+  // and is counted in DecodedPage::key_rejects. Such a row has exactly one Reject. A key field
+  // that is not among the page's fields is an Error(Data).
   std::vector<std::string> key_fields;
   // Text placed after `_seq` on every row, already COPY-escaped, each column followed by '\t'
   // (fan-out jobs put the project key there). Empty for most jobs.
@@ -50,6 +52,7 @@ struct DecodedPage {
   std::string copy_text;
   int64_t rows_emitted = 0;  // lines in copy_text
   int64_t rows_read = 0;     // rows present in the page, rejected ones included
+  int64_t key_rejects = 0;   // rows not emitted because a key cell was missing, NULL or empty
   std::vector<Reject> rejects;
 
   void clear();

@@ -15,7 +15,7 @@ namespace ccetl {
 // - Values: integer accepts JSON integers, integral numbers (3.0, 1e3) and strings holding one;
 //   double renders the shortest round-trip text; boolean takes true/false/yes/no/1/0 in any case
 //   (JSON booleans, strings or 1/0); date takes ISO 8601 date[(T| )HH:MM[:SS[.f]]][Z|±HH[:MM]]
-//   and renders "YYYY-MM-DD[ HH:MM:SS[.f][±HH:MM]]". Reject reasons: "not an integer",
+//   and renders "YYYY-MM-DD[ HH:MM:SS[.f][+00:00]]" (a value with an offset as its UTC instant). Reject reasons: "not an integer",
 //   "out of range", "not a number", "not a finite number", "not a boolean", "not a date",
 //   "invalid date", "contains NUL byte", "nested JSON value in `values`",
 //   "invalid string escape (such as a lone surrogate)".

@@ -1,5 +1,6 @@
 #include "package/row_assembler.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/error.h"
@@ -98,10 +99,30 @@ void RowAssembler::reject(std::string_view field, std::string_view raw_value,
 }
 
 void RowAssembler::end_row() {
+  // A key cell that is missing, NULL or empty ("" in JSON `values`, a quoted "" in CSV) cannot
+  // identify a row: loading it would collapse every such row into one.
+  // One reject per row: the row is not loaded, so its value rejects (all at the end of the
+  // list) give way to one naming the key field, which keeps a rejected key value's raw text.
   for (size_t k : key_ordinals_) {
-    if (slots_[k].null) {
+    if (slots_[k].null || slots_[k].length == 0) {
       const std::string& name = out_->fields[k].name;
-      reject(name, "", "missing key field '" + name + "'");
+      const std::string reason =
+          std::string(slots_[k].null ? "missing" : "empty") + " key field '" + name + "'";
+      auto& rejects = out_->rejects;
+      size_t first = rejects.size();
+      while (first > 0 && rejects[first - 1].row_seq == seq_) --first;
+      auto bad_key = std::find_if(rejects.begin() + static_cast<std::ptrdiff_t>(first), rejects.end(),
+                                  [&](const Reject& r) { return r.field == name; });
+      if (bad_key != rejects.end()) {
+        Reject row = std::move(*bad_key);
+        row.reason = reason + ": " + row.reason;
+        rejects.resize(first);
+        rejects.push_back(std::move(row));
+      } else {
+        rejects.resize(first);
+        reject(name, "", reason);
+      }
+      ++out_->key_rejects;
       return;
     }
   }

@@ -71,6 +71,28 @@ int days_in_month(int y, int m) {
   return (m == 2 && is_leap(y)) ? 29 : kDays[m - 1];
 }
 
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int& y, int& m, int& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y = static_cast<int>(yoe + era * 400 + (m <= 2));
+}
+
 }  // namespace
 
 const char* render_integer(std::string_view text, std::string& out) {
@@ -188,10 +210,33 @@ const char* render_date(std::string_view text, std::string& out) {
   }
   if (pos != text.size()) return fail("not a date");
   if (oh > 15 || om > 59) return fail("invalid date");  // PostgreSQL accepts offsets up to 15:59
-  out.push_back(sign);
-  append_2(out, oh);
+  // The instant in UTC: a `timestamp` column (which ignores offsets) then holds the UTC time, a
+  // `timestamptz` column the same instant.
+  int64_t minutes = (days_from_civil(year, month, day) * 24 + hour) * 60 + minute -
+                    (sign == '-' ? -1 : 1) * (oh * 60 + om);
+  int64_t days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
+  int64_t of_day = minutes - days * 1440;
+  int y = 0, m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  if (y < 1) return fail("invalid date");  // before 0001-01-01 UTC: no year 0 in PostgreSQL
+  out.resize(start);
+  append_int(out, y);
+  if (y < 1000) out.insert(start, y < 10 ? "000" : y < 100 ? "00" : "0");
+  out.push_back('-');
+  append_2(out, m);
+  out.push_back('-');
+  append_2(out, d);
+  out.push_back(' ');
+  append_2(out, static_cast<int>(of_day / 60));
   out.push_back(':');
-  append_2(out, om);
+  append_2(out, static_cast<int>(of_day % 60));
+  out.push_back(':');
+  append_2(out, second);
+  if (!fraction.empty()) {
+    out.push_back('.');
+    out.append(fraction);
+  }
+  out.append("+00:00");
   return nullptr;
 }
 

@@ -20,7 +20,10 @@ const char* render_double(std::string_view text, std::string& out);
 const char* render_boolean(std::string_view text, std::string& out);
 
 // Date: ISO 8601 YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS[.fraction]], and
-// then optionally 'Z' or ±HH[:MM] / ±HHMM. Rendered "YYYY-MM-DD[ HH:MM:SS[.fraction][±HH:MM]]".
+// then optionally 'Z' or ±HH[:MM] / ±HHMM. Rendered "YYYY-MM-DD[ HH:MM:SS[.fraction]]"; a value
+// with an offset is rendered as the instant it names, in UTC, with "+00:00" (10:00-07:00 becomes
+// "17:00:00+00:00"), so a `timestamp` column holds its UTC time and a `timestamptz` column the
+// instant (docs/warehouse.md, "Dates").
 // Reasons: "not a date" (syntax), "invalid date" (calendar or clock values out of range).
 const char* render_date(std::string_view text, std::string& out);
 

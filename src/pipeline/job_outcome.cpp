@@ -14,6 +14,10 @@ std::string JobOutcome::summary() const {
                      std::to_string(counts.unchanged) + " unchanged, " + std::to_string(counts.deleted) +
                      " deleted, " + std::to_string(counts.rejected) + " rejected";
   if (counts.duplicates) line += " (" + std::to_string(counts.duplicates) + " duplicate keys, last one kept)";
+  if (!skipped_projects.empty()) {
+    line += "; " + std::to_string(skipped_projects.size()) + " project(s) skipped (404):";
+    for (const auto& p : skipped_projects) line += " " + p;
+  }
   if (!succeeded && !error.empty()) line += ": " + error;
   return line;
 }

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/redact.h"
 #include "package/decoder.h"
+#include "pipeline/field_union.h"
 #include "pipeline/page_fetcher.h"
 #include "warehouse/queries.h"
 
@@ -23,6 +25,28 @@ namespace {
 // never answers an empty page; reaching it fails the run rather than loading a truncated table.
 constexpr int64_t kMaxCsvPages = 1'000'000;
 
+// Page-1 bodies kept from the first pass over a fan-out job's projects (which learns their
+// fields) for the load pass; beyond this many bytes page 1 is fetched again when loaded.
+constexpr std::size_t kKeptFirstPagesBytes = 32u << 20;
+
+// One project's read: what its page 1 announced and what the run saw of its pages. Becomes a
+// ProjectRead for the loader, which judges completeness per project.
+struct ProjectState {
+  ProjectRead read;
+  bool csv = false;
+  std::vector<Field> fields;          // page 1's; every later page must carry the same
+  std::vector<std::size_t> columns;   // each field's index in the run's field union
+  Paging first;                       // page 1's paging
+  int64_t first_seq = 0;              // run-wide sequence number of its first row
+  int64_t rows_read = 0;
+  std::optional<Response> page1;      // kept from the first pass (within kKeptFirstPagesBytes)
+  int64_t pages_read = 0;
+
+  void note_incomplete(std::string why) {
+    if (read.incomplete.empty()) read.incomplete = std::move(why);
+  }
+};
+
 struct RunState {
   const Config& config;
   const JobSpec& job;
@@ -31,15 +55,15 @@ struct RunState {
   TableLoad* load = nullptr;
   Decoder decoder;
   DecodeOptions decode_options;
-  std::optional<std::vector<Field>> fields;  // fixed by the first page
+  std::optional<std::vector<Field>> fields;  // lookups: fixed by the first answer
   DecodedPage page;
   int64_t next_seq = 1;
   int64_t pages_done = 0;
   int64_t pages_total = 0;
   int64_t rows_read = 0;
-  int64_t total_results = 0;
-  bool total_known = true;
+  int64_t key_rejects = 0;
   std::vector<std::string> messages;
+  std::vector<std::string> skipped_projects;
 
   RunState(const Config& c, const JobSpec& j, ApiClient& cl, const RunOptions& o)
       : config(c), job(j), client(cl), options(o) {
@@ -67,35 +91,26 @@ std::string page_label(const RunState& s, const std::string& project, int64_t pa
   return label + ", page " + std::to_string(page);
 }
 
-// Fixes the table's shape from the first page; later pages must carry the same fields.
-void accept_fields(RunState& s, const std::string& where) {
-  if (!s.fields) {
-    s.load->prepare(s.page.fields);
-    s.fields = s.page.fields;
-    return;
-  }
-  if (*s.fields == s.page.fields) return;
-  std::string detail;
-  if (s.fields->size() != s.page.fields.size()) {
-    detail = std::to_string(s.fields->size()) + " fields before, " + std::to_string(s.page.fields.size()) + " now";
-  } else {
-    for (size_t i = 0; i < s.fields->size(); ++i)
-      if (!((*s.fields)[i] == s.page.fields[i])) {
-        detail = "field " + std::to_string(i) + " was '" + (*s.fields)[i].name + "' (" +
-                 std::string(to_string((*s.fields)[i].type)) + "), now '" + s.page.fields[i].name + "' (" +
-                 std::string(to_string(s.page.fields[i].type)) + ")";
-        break;
-      }
-  }
-  throw Error(ErrorKind::Data, where + ": the package's fields changed while it was being read (" + detail +
+std::string fields_difference(const std::vector<Field>& before, const std::vector<Field>& now) {
+  if (before.size() != now.size())
+    return std::to_string(before.size()) + " fields before, " + std::to_string(now.size()) + " now";
+  for (size_t i = 0; i < before.size(); ++i)
+    if (!(before[i] == now[i]))
+      return "field " + std::to_string(i) + " was '" + before[i].name + "' (" + std::string(to_string(before[i].type)) +
+             "), now '" + now[i].name + "' (" + std::string(to_string(now[i].type)) + ")";
+  return "same fields";
+}
+
+// Every page of one package must carry the fields its page 1 carried.
+void check_fields(const std::vector<Field>& expected, const DecodedPage& page, const std::string& where) {
+  if (expected == page.fields) return;
+  throw Error(ErrorKind::Data, where + ": the package's fields changed while it was being read (" +
+                                   fields_difference(expected, page.fields) +
                                    "); nothing was loaded, the next run will apply the new fields");
 }
 
-// Decodes one response into s.page and hands its rows to the load.
-void load_response(RunState& s, const std::string& project, int64_t page_no, Response& response,
-                   bool lookup) {
-  s.check_cancel();
-  std::string where = page_label(s, project, page_no);
+// Decodes one response into s.page (rows numbered from s.next_seq).
+void decode_response(RunState& s, const std::string& where, Response& response, bool lookup) {
   try {
     if (lookup)
       s.decoder.decode_record_lookup(response.body, s.decode_options, s.next_seq, s.page);
@@ -106,18 +121,45 @@ void load_response(RunState& s, const std::string& project, int64_t page_no, Res
   } catch (const Error& e) {
     throw Error(e.kind(), where + ": " + e.what());
   }
-  if (!lookup && s.page.paging.present && s.page.paging.current_page != page_no)
-    throw Error(ErrorKind::Data, where + ": the server answered currentPage " +
-                                     std::to_string(s.page.paging.current_page));
-  accept_fields(s, where);
+}
+
+// Hands the rows of s.page (page `page_no`) to the load.
+void stage_page(RunState& s, int64_t page_no, Response& response) {
   for (auto& reject : s.page.rejects) reject.page = page_no;
   s.next_seq += s.page.rows_read;
   s.rows_read += s.page.rows_read;
+  s.key_rejects += s.page.key_rejects;
   s.load->copy_rows(s.page.copy_text);
   if (!s.page.rejects.empty()) s.load->add_rejects(s.page.rejects);
   ++s.pages_done;
   s.report();
   s.client.recycle(std::move(response.body));
+}
+
+// Decodes and stages one page of a project's package, and checks it against page 1: same
+// fields, the page asked for, and the same totalResults and totalPages (a package that changes
+// while it is paged repeats or skips rows, so its read proves nothing).
+void load_page(RunState& s, ProjectState& p, int64_t page_no, Response& response) {
+  s.check_cancel();
+  const std::string where = page_label(s, p.read.project, page_no);
+  decode_response(s, where, response, false);
+  if (s.page.paging.present && s.page.paging.current_page != page_no)
+    throw Error(ErrorKind::Data, where + ": the server answered currentPage " +
+                                     std::to_string(s.page.paging.current_page));
+  check_fields(p.fields, s.page, where);
+  const Paging& now = s.page.paging;
+  if (!p.csv && (now.total_results != p.first.total_results || now.total_pages != p.first.total_pages)) {
+    std::string why = "page " + std::to_string(page_no) + " reported totalResults " +
+                      std::to_string(now.total_results) + " and totalPages " + std::to_string(now.total_pages) +
+                      ", page 1 " + std::to_string(p.first.total_results) + " and " +
+                      std::to_string(p.first.total_pages) + " (the package changed while it was read)";
+    s.messages.push_back(where + ": " + why);
+    p.note_incomplete(why);
+  }
+  p.read.key_rejects += s.page.key_rejects;
+  p.rows_read += s.page.rows_read;
+  ++p.pages_read;
+  stage_page(s, page_no, response);
 }
 
 // Pages fetched ahead of the one being loaded: every request in flight plus two answered ones,
@@ -130,43 +172,131 @@ Response get_page(RunState& s, const std::string& project, int64_t page) {
   try {
     return s.client.get(endpoints::data_package(src.scope, project.empty() ? src.project : project, src.report, page),
                         s.job.api_key);
+  } catch (const ApiError& e) {
+    // Keeps the status: a fan-out project whose package vanishes (404) is skipped, not failed.
+    throw ApiError(e.kind(), page_label(s, project, page) + ": " + e.what(), e.status(), e.description(),
+                   e.invalid_parameters());
   } catch (const Error& e) {
     throw Error(e.kind(), page_label(s, project, page) + ": " + e.what());
   }
 }
 
+// First pass: page 1 of every project, for its fields and paging. A fan-out project that
+// answers 404 (archived, deleted, or not visible to the key) is skipped: recorded, its rows
+// left as they are. Any other error fails the run. Returns the projects to load.
+std::vector<ProjectState> read_first_pages(RunState& s, const std::vector<std::string>& projects) {
+  std::vector<ProjectState> out;
+  std::size_t kept = 0;
+  for (const std::string& project : projects) {
+    s.check_cancel();
+    ProjectState p;
+    p.read.project = project;
+    const std::string where = page_label(s, project, 1);
+    const auto& src = *s.job.source;
+    Response first;
+    try {
+      first = s.client.get(endpoints::data_package(src.scope, project.empty() ? src.project : project, src.report, 1),
+                           s.job.api_key);
+    } catch (const ApiError& e) {
+      if (project.empty() || e.status() != 404) throw Error(e.kind(), where + ": " + e.what());
+      s.skipped_projects.push_back(project);
+      s.messages.push_back("project '" + project + "' skipped: its data package answered 404 (" + e.description() +
+                           "); its rows are left as they are");
+      continue;
+    } catch (const Error& e) {
+      throw Error(e.kind(), where + ": " + e.what());
+    }
+    p.csv = is_csv(s, first);
+    decode_response(s, where, first, false);
+    p.fields = s.page.fields;
+    if (!p.csv) {
+      if (!s.page.paging.present) throw Error(ErrorKind::Data, where + ": no paging information");
+      p.first = s.page.paging;
+      p.read.total_results = p.first.total_results;
+      s.pages_total += std::max<int64_t>(p.first.total_pages, 1);
+    } else {
+      // No totals: nothing proves a CSV read complete (docs/warehouse.md, "Complete").
+      p.note_incomplete("CSV packages carry no totalResults, so nothing proves the read complete");
+    }
+    if (kept + first.body.size() <= kKeptFirstPagesBytes) {
+      kept += first.body.size();
+      p.page1 = std::move(first);
+    }
+    out.push_back(std::move(p));
+  }
+  s.report();
+  return out;
+}
+
 // All pages of one project's data package (or of the package, without fan-out).
-void load_package(RunState& s, const std::string& project) {
-  Response first = get_page(s, project, 1);
-  if (is_csv(s, first)) {
+void load_package(RunState& s, ProjectState& p) {
+  const std::string& project = p.read.project;
+  s.decode_options.row_prefix.clear();
+  if (!project.empty()) {
+    append_copy_escaped(s.decode_options.row_prefix, project);
+    s.decode_options.row_prefix += '\t';
+  }
+  s.load->use_fields(p.columns);
+  Response first = p.page1 ? std::move(*p.page1) : get_page(s, project, 1);
+  p.page1.reset();
+  if (p.csv) {
     // CSV carries no paging: read pages in order until one has no rows.
-    s.total_known = false;
     s.pages_total = -1;
-    load_response(s, project, 1, first, false);
-    for (int64_t page = 2; s.page.rows_read > 0; ++page) {
+    for (int64_t page = 1;; ++page) {
       if (page > kMaxCsvPages)
         throw Error(ErrorKind::Data, page_label(s, project, page) + ": no empty page after " +
                                          std::to_string(kMaxCsvPages) + " CSV pages; refusing to load an endless package");
-      Response r = get_page(s, project, page);
-      load_response(s, project, page, r, false);
+      Response r = page == 1 ? std::move(first) : get_page(s, project, page);
+      load_page(s, p, page, r);
+      if (s.page.rows_read == 0) break;
     }
     return;
   }
-  load_response(s, project, 1, first, false);
-  const Paging paging = s.page.paging;
-  if (!paging.present) throw Error(ErrorKind::Data, page_label(s, project, 1) + ": no paging information");
-  s.total_results += paging.total_results;
-  s.pages_total += paging.total_pages;
-  s.report();
-  PageFetcher fetcher([&](int64_t page) { return get_page(s, project, page); }, 2, paging.total_pages,
+  load_page(s, p, 1, first);
+  PageFetcher fetcher([&](int64_t page) { return get_page(s, project, page); }, 2, p.first.total_pages,
                       s.config.centercode.max_in_flight, fetch_window(s));
-  while (auto next = fetcher.next()) {
-    load_response(s, project, next->first, next->second, false);
-    if (s.page.paging.total_pages != paging.total_pages)
-      s.messages.push_back(page_label(s, project, next->first) + ": totalPages changed from " +
-                           std::to_string(paging.total_pages) + " to " +
-                           std::to_string(s.page.paging.total_pages) + " while paging");
+  while (auto next = fetcher.next()) load_page(s, p, next->first, next->second);
+  const int64_t expected = std::max<int64_t>(p.first.total_pages, 1);
+  if (p.pages_read != expected)
+    p.note_incomplete("read " + std::to_string(p.pages_read) + " of " + std::to_string(expected) + " pages");
+}
+
+// A fan-out project whose package answers 404 after some of its pages were loaded (it vanished
+// while it was read) is skipped like one that answers 404 at once: what was staged for it is
+// discarded, so its rows stay as they are. Returns false when it was skipped.
+bool load_or_skip(RunState& s, ProjectState& p) {
+  p.first_seq = s.next_seq;
+  try {
+    load_package(s, p);
+    return true;
+  } catch (const ApiError& e) {
+    if (p.read.project.empty() || e.status() != 404) throw;
+    s.load->discard_project(p.read.project, p.first_seq);
+    s.rows_read -= p.rows_read;
+    s.skipped_projects.push_back(p.read.project);
+    s.messages.push_back("project '" + p.read.project + "' skipped: its data package answered 404 after " +
+                         std::to_string(p.pages_read) + " page(s) were read (" + e.description() +
+                         "); what was read of it is discarded and its rows are left as they are");
+    return false;
   }
+}
+
+// Loads a data-package job: page 1 of every project first (the table holds the union of their
+// fields), then each project's pages. Returns what each project's read proved.
+std::vector<ProjectRead> load_packages(RunState& s, const std::vector<std::string>& projects) {
+  std::vector<ProjectState> states = read_first_pages(s, projects);
+  if (states.empty())
+    throw Error(ErrorKind::Data, "job '" + s.job.name + "': every project answered 404; nothing to load");
+  FieldUnion fields(s.job.key);
+  for (auto& p : states) p.columns = fields.add(p.read.project, p.fields);
+  for (const auto& note : fields.notes()) s.messages.push_back(note);
+  s.load->prepare(fields.fields());
+  std::vector<ProjectRead> reads;
+  for (auto& p : states)
+    if (load_or_skip(s, p)) reads.push_back(p.read);
+  if (reads.empty())
+    throw Error(ErrorKind::Data, "job '" + s.job.name + "': every project answered 404; nothing to load");
+  return reads;
 }
 
 // The projects a fan-out job runs for; one empty name when it does not fan out.
@@ -194,7 +324,6 @@ std::vector<std::string> resolve_find_values(const RunState& s) {
 void load_lookups(RunState& s) {
   const auto& src = *s.job.source;
   std::vector<std::string> finds = resolve_find_values(s);
-  s.total_known = false;
   s.pages_total = static_cast<int64_t>(finds.size());
   auto fetch = [&](int64_t i) -> Response {
     try {
@@ -216,7 +345,14 @@ void load_lookups(RunState& s) {
       ++s.pages_done;
       continue;
     }
-    load_response(s, "", next->first, next->second, true);
+    s.check_cancel();
+    decode_response(s, page_label(s, "", next->first), next->second, true);
+    if (!s.fields) {
+      s.load->prepare(s.page.fields);
+      s.fields = s.page.fields;
+    }
+    check_fields(*s.fields, s.page, page_label(s, "", next->first));
+    stage_page(s, next->first, next->second);
   }
   if (!not_found.empty()) {
     s.messages.push_back(std::to_string(not_found.size()) + " lookup value(s) found nothing");
@@ -253,26 +389,18 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
     load = warehouse.begin_load(table_spec_for(config, job), outcome.run_id);
     s.load = load.get();
     s.decode_options.with_seq = load->staged();
+    RunEnd end;
     if (!job.source->lookup.empty()) {
       load_lookups(s);
+      ProjectRead all;
+      all.key_rejects = s.key_rejects;
+      end.projects.push_back(all);
     } else {
-      for (const std::string& project : resolve_projects(s)) {
-        if (!project.empty()) {
-          s.decode_options.row_prefix.clear();
-          append_copy_escaped(s.decode_options.row_prefix, project);
-          s.decode_options.row_prefix += '\t';
-        }
-        load_package(s, project);
-      }
+      end.projects = load_packages(s, resolve_projects(s));
     }
-    RunEnd end;
     end.complete = true;
     end.pages = s.pages_done;
     end.rows_read = s.rows_read;
-    end.total_results = s.total_known ? s.total_results : -1;
-    if (s.total_known && s.rows_read != s.total_results)
-      s.messages.push_back("read " + std::to_string(s.rows_read) + " rows but the API reported totalResults " +
-                           std::to_string(s.total_results) + " (the package changed while it was read)");
     end.messages = s.messages;
     outcome.counts = load->commit(end);
     s.messages = outcome.counts.messages;
@@ -292,6 +420,7 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
   }
   if (options.progress) options.progress->finish(job.name);
   outcome.messages = std::move(s.messages);
+  outcome.skipped_projects = std::move(s.skipped_projects);
   outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   for (const auto& m : outcome.messages) spdlog::info("[{} {}] warning: {}", job.name, outcome.run_id, m);
   if (outcome.succeeded)

@@ -26,6 +26,7 @@ struct JobOutcome {
   RunCounts counts;
   std::string error;                  // why it failed, in words a user can act on
   std::vector<std::string> messages;  // warnings (totalResults mismatch, vanished fields, ...)
+  std::vector<std::string> skipped_projects;  // fan-out projects that answered 404
   std::chrono::milliseconds elapsed{0};
 
   // "feedback_scores: succeeded in 1.2 s: 5 pages, 4990 read, 10 inserted, ..." (one line).

@@ -289,6 +289,22 @@ SimResponse dispatch(SimState& state, const SimRequest& req, const FaultActions&
   }
 }
 
+// The request log's `fault` member: which injected faults acted on a request.
+std::string describe(const FaultActions& f) {
+  std::string out;
+  auto add = [&](bool on, const char* name) {
+    if (on) out += (out.empty() ? "" : ",") + std::string(name);
+  };
+  add(f.latency_ms > 0, "latency");
+  add(f.status != 0 && f.status != 429, "error");
+  add(f.status == 429, "rate_limit");
+  add(f.reset, "reset");
+  add(f.truncate, "truncate");
+  add(f.malformed, "malformed");
+  add(f.hang, "hang");
+  return out;
+}
+
 }  // namespace
 
 bool is_upload_path(std::string_view path) {
@@ -321,6 +337,7 @@ SimResponse handle_api(SimState& state, const SimRequest& req, RecordedRequest& 
   r.headers.emplace_back("X-Rate-Limit-Limit", "1s");
   r.headers.emplace_back("X-Rate-Limit-Remaining", std::to_string(decision.remaining));
   r.headers.emplace_back("X-Rate-Limit-Reset", iso8601_ms(decision.reset));
+  record.fault = describe(faults);
   r.latency_ms = faults.latency_ms;
   if (faults.hang) r.delivery = Delivery::Hang;
   else if (faults.reset) r.delivery = Delivery::Reset;

@@ -56,6 +56,8 @@ FaultActions FaultInjector::decide(std::string_view path, int page) {
       if (page <= 0 || page < r.page) continue;
       if (r.kind == FaultKind::RowsInsert) a.row_shift += r.count;
       else if (r.kind == FaultKind::RowsDelete) a.row_shift -= r.count;
+      if (r.kind == FaultKind::RowsInsert || r.kind == FaultKind::RowsDelete)
+        a.stale_totals = a.stale_totals || r.stale_totals;
       else a.drift.push_back(r);
       continue;
     }
@@ -121,6 +123,8 @@ void parse_fault_rules(std::string_view json, uint64_t& seed, std::vector<FaultR
       if (ro["name"].get(sv) == simdjson::SUCCESS) r.name = std::string(sv);
       if (ro["type"].get(sv) == simdjson::SUCCESS) r.type = std::string(sv);
       if (ro["count"].get(iv) == simdjson::SUCCESS) r.count = static_cast<int>(iv);
+      bool bv;
+      if (ro["staleTotals"].get(bv) == simdjson::SUCCESS) r.stale_totals = bv;
       rules.push_back(std::move(r));
     }
   } catch (const simdjson::simdjson_error& e) {

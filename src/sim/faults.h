@@ -42,6 +42,9 @@ struct FaultRule {
   std::string name;
   std::string type = "string";
   int count = 1;
+  // rows_*: the paging keeps announcing the package's size before the shift (a server that
+  // caches its totals), so only the rows themselves move.
+  bool stale_totals = false;
 };
 
 // What to do to one request.
@@ -54,6 +57,7 @@ struct FaultActions {
   bool hang = false;
   std::vector<FaultRule> drift;  // field_* rules in order
   int64_t row_shift = 0;         // + inserted, - deleted
+  bool stale_totals = false;     // paging reports the totals without row_shift
 };
 
 class FaultInjector {

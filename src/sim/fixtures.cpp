@@ -64,6 +64,8 @@ Cell parse_cell(dom::element e, int ordinal, const std::string& data_type) {
     c.json = simdjson::minify(e);
     dom::object obj = e.get_object().value();
     c.computed = get_string(obj, "computedValue");
+    dom::array values;
+    c.has_values = obj["values"].get(values) == simdjson::SUCCESS && values.size() > 0;
     return c;
   }
   std::vector<std::string> values;
@@ -287,6 +289,7 @@ std::optional<EndpointKind> kind_from_path(std::string_view path) {
 Cell make_cell(int ordinal, const std::string& data_type, const std::vector<std::string>& values) {
   bool quoted = !(data_type == "integer" || data_type == "double" || data_type == "boolean");
   Cell c;
+  c.has_values = !values.empty();
   for (size_t i = 0; i < values.size(); ++i) {
     if (i) c.computed += ", ";
     c.computed += values[i];

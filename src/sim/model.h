@@ -40,6 +40,9 @@ struct Field {
 struct Cell {
   std::string json;
   std::string computed;
+  // The cell has values, so an empty computedValue is the empty string: CSV writes it as a
+  // quoted "" (an empty cell without values is written as nothing).
+  bool has_values = false;
 };
 using Row = std::vector<Cell>;
 

@@ -59,8 +59,9 @@ PageSlice page_slice(const Endpoint& ep, int64_t page, const FaultActions& fault
   // deleted rows pull later rows forward (the client never sees them).
   int64_t shift = faults.row_shift;
   int64_t total = std::max<int64_t>(0, size + shift);
-  s.paging.total_results = ep.total_results_override ? *ep.total_results_override : total;
-  s.paging.total_pages = (total + ep.results_per_page - 1) / ep.results_per_page;
+  const int64_t announced = faults.stale_totals ? size : total;
+  s.paging.total_results = ep.total_results_override ? *ep.total_results_override : announced;
+  s.paging.total_pages = (announced + ep.results_per_page - 1) / ep.results_per_page;
   int64_t start = (page - 1) * ep.results_per_page - shift;
   int64_t end = std::min<int64_t>(start + ep.results_per_page, size);
   if (page > s.paging.total_pages) end = start;  // past the end: no rows
@@ -135,7 +136,10 @@ std::string render_page_csv(const PageView& v) {
   for (const auto& row : v.rows) {
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) out.push_back(',');
-      append_csv_field(out, row[i].computed);
+      if (row[i].computed.empty() && row[i].has_values)
+        out += "\"\"";  // the empty string, not an empty cell
+      else
+        append_csv_field(out, row[i].computed);
     }
     out += "\r\n";
   }

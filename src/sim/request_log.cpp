@@ -42,6 +42,7 @@ std::string RequestLog::to_json() const {
       w.end_array();
     }
     w.key("status").value(r.status).key("timestamp").value(r.timestamp);
+    if (!r.fault.empty()) w.key("fault").value(r.fault);
     w.end_object();
   }
   w.end_array();

@@ -23,6 +23,9 @@ struct RecordedRequest {
   std::vector<UploadedFile> files;
   int status = 0;
   std::string timestamp;
+  // The injected faults that acted on this request, comma separated in rule order: "latency",
+  // "error", "rate_limit", "reset", "truncate", "malformed", "hang"; empty when none did.
+  std::string fault;
 };
 
 class RequestLog {

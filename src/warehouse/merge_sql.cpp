@@ -17,6 +17,16 @@ std::vector<std::string> data_columns(const TablePlan& plan, bool with_project_k
 
 bool fanned_out(const TablePlan& plan) { return plan.fan_out; }
 
+// The columns a COPY line carries: [project_key], the selected fields, _multi_values.
+std::vector<std::string> copied_columns(const TablePlan& plan,
+                                        const std::vector<std::size_t>& field_indexes) {
+  std::vector<std::string> cols;
+  if (plan.fan_out) cols.push_back(kProjectKey);
+  for (std::size_t i : field_indexes) cols.push_back(plan.schema.columns.at(i).column_name);
+  cols.push_back(kMultiValues);
+  return cols;
+}
+
 std::string list(const std::vector<std::string>& cols, const Quoting& q,
                  const std::string& prefix = "") {
   std::string out;
@@ -40,9 +50,16 @@ std::string staging_ddl(const TablePlan& plan, const Quoting& q) {
   return sql + ", " + kMultiValues + " jsonb) ON COMMIT DROP";
 }
 
-std::string copy_sql(const TablePlan& plan, const Quoting& q) {
+std::vector<std::size_t> all_fields(const TablePlan& plan) {
+  std::vector<std::size_t> out(plan.schema.columns.size());
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = i;
+  return out;
+}
+
+std::string copy_sql(const TablePlan& plan, const Quoting& q,
+                     const std::vector<std::size_t>& field_indexes) {
   std::vector<std::string> cols{kSeq};
-  for (auto& c : data_columns(plan, fanned_out(plan))) cols.push_back(c);
+  for (auto& c : copied_columns(plan, field_indexes)) cols.push_back(c);
   return "COPY " + std::string(kStaging) + " (" + list(cols, q) + ") FROM STDIN";
 }
 
@@ -52,8 +69,9 @@ std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q) {
   return "ANALYZE " + std::string(kStaging) + " (" + list(cols, q) + ")";
 }
 
-std::string direct_copy_sql(const TablePlan& plan, const Quoting& q) {
-  return "COPY " + plan.qualified_table + " (" + list(data_columns(plan, fanned_out(plan)), q) +
+std::string direct_copy_sql(const TablePlan& plan, const Quoting& q,
+                            const std::vector<std::size_t>& field_indexes) {
+  return "COPY " + plan.qualified_table + " (" + list(copied_columns(plan, field_indexes), q) +
          ") FROM STDIN WITH (FREEZE)";
 }
 
@@ -98,41 +116,66 @@ std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empt
          "count(*) FILTER (WHERE NOT inserted) FROM ins";
 }
 
-std::string delete_counts_sql(const TablePlan& plan, const Quoting& q, bool soft) {
+std::string staged_counts_sql(const TablePlan& plan, const Quoting& q,
+                              const std::string& relation) {
+  std::vector<std::string> keys;
+  for (const auto& k : plan.key_columns)
+    if (k != kProjectKey) keys.push_back(k);
+  std::string n = keys.empty()        ? std::string("count(*)")
+                  : keys.size() == 1 ? "count(DISTINCT " + q.name(keys[0]) + ")"
+                                     : "count(DISTINCT ROW(" + list(keys, q) + "))";
+  std::string project = plan.fan_out ? q.name(kProjectKey) : std::string("''::text");
+  return "SELECT " + project + ", " + n + " FROM " + relation + " GROUP BY 1";
+}
+
+std::string project_scope(const TablePlan& plan, const Quoting& q,
+                          const std::vector<std::string>& projects, const std::string& alias) {
+  if (!plan.fan_out) return {};
+  std::string in;
+  for (const auto& p : projects) in += (in.empty() ? "" : ", ") + q.literal(p);
+  return " AND " + alias + "." + q.name(kProjectKey) + " IN (" + in + ")";
+}
+
+std::string delete_counts_sql(const TablePlan& plan, const Quoting& q, bool soft,
+                              const std::string& scope) {
   // Two scalar subqueries, so that NOT EXISTS stands in a WHERE clause and is planned as a hash
   // anti join; inside an aggregate's FILTER it runs as a correlated subplan once per target row,
   // each a scan of staging (quadratic: minutes at 20k rows).
   const std::string live = soft ? "t." + std::string(kDeletedAt) + " IS NULL" : std::string();
-  return "SELECT (SELECT count(*) FROM " + plan.qualified_table + " t" +
-         (soft ? " WHERE " + live : std::string()) + "), (SELECT count(*) FROM " +
+  return "SELECT (SELECT count(*) FROM " + plan.qualified_table + " t WHERE " +
+         (soft ? live : std::string("true")) + scope + "), (SELECT count(*) FROM " +
          plan.qualified_table + " t WHERE " + (soft ? live + " AND " : std::string()) +
          "NOT EXISTS (SELECT 1 FROM " + std::string(kStaging) + " s WHERE " + key_match(plan, q) +
-         "))";
+         ")" + scope + ")";
 }
 
-std::string delete_sql(const TablePlan& plan, const Quoting& q, bool soft) {
-  std::string absent =
-      "NOT EXISTS (SELECT 1 FROM " + std::string(kStaging) + " s WHERE " + key_match(plan, q) + ")";
+std::string delete_sql(const TablePlan& plan, const Quoting& q, bool soft,
+                       const std::string& scope) {
+  std::string absent = "NOT EXISTS (SELECT 1 FROM " + std::string(kStaging) + " s WHERE " +
+                       key_match(plan, q) + ")" + scope;
   if (soft)
     return "UPDATE " + plan.qualified_table + " t SET " + kDeletedAt + " = now() WHERE t." +
            kDeletedAt + " IS NULL AND " + absent;
   return "DELETE FROM " + plan.qualified_table + " t WHERE " + absent;
 }
 
-std::string count_sql(const TablePlan& plan) {
-  return "SELECT count(*) FROM " + plan.qualified_table;
+std::string count_sql(const TablePlan& plan, const std::string& scope) {
+  return "SELECT count(*) FROM " + plan.qualified_table + " t WHERE true" + scope;
 }
 
-std::string staged_count_sql() { return "SELECT count(*) FROM " + std::string(kStaging); }
-
-std::string replace_delete_sql(const TablePlan& plan) {
-  return "DELETE FROM " + plan.qualified_table;
+std::string staged_count_sql(const std::string& scope) {
+  return "SELECT count(*) FROM " + std::string(kStaging) + " t WHERE true" + scope;
 }
 
-std::string replace_insert_sql(const TablePlan& plan, const Quoting& q) {
+std::string replace_delete_sql(const TablePlan& plan, const std::string& scope) {
+  return "DELETE FROM " + plan.qualified_table + " t WHERE true" + scope;
+}
+
+std::string replace_insert_sql(const TablePlan& plan, const Quoting& q, const std::string& scope) {
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));
   return "INSERT INTO " + plan.qualified_table + " (" + list(cols, q) + ", " + kSyncedAt +
-         ") SELECT " + list(cols, q) + ", now() FROM " + kStaging + " ORDER BY " + kSeq;
+         ") SELECT " + list(cols, q) + ", now() FROM " + kStaging + " t WHERE true" + scope +
+         " ORDER BY " + kSeq;
 }
 
 }  // namespace ccetl::warehouse

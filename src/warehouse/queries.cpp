@@ -49,8 +49,15 @@ std::vector<std::string> distinct_field_values(const std::string& dsn, const std
                                          field + "' (has it run yet?)");
     std::string table = tx.quote_name(cols[0][0].c_str()) + "." + tx.quote_name(cols[0][1].c_str());
     std::string column = tx.quote_name(cols[0][2].c_str());
+    // Rows that deletes: soft marked are gone upstream (an archived project answers 404): skip them.
+    bool soft_deletes = !tx.exec_params(
+                               "SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass($1) "
+                               "AND attname = '_deleted_at' AND NOT attisdropped",
+                               table)
+                             .empty();
     pqxx::result r = tx.exec("SELECT DISTINCT " + column + "::text FROM " + table + " WHERE " + column +
-                             " IS NOT NULL AND " + column + "::text <> '' ORDER BY 1");
+                             " IS NOT NULL AND " + column + "::text <> ''" +
+                             (soft_deletes ? " AND _deleted_at IS NULL" : "") + " ORDER BY 1");
     std::vector<std::string> values;
     for (const auto& row : r) values.emplace_back(row[0].c_str());
     return values;

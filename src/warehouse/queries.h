@@ -20,7 +20,7 @@ QueryResult run_read_query(const std::string& dsn, const std::string& sql);
 
 // The distinct non-empty values of the column generated for `field` of `job`'s table (looked up
 // in ccetl.columns), in sorted order. Throws Error(Config) when the job has not run yet or has no
-// such field.
+// such field. Rows soft-deleted (`_deleted_at` set) are left out.
 std::vector<std::string> distinct_field_values(const std::string& dsn, const std::string& job,
                                                const std::string& field);
 

@@ -168,7 +168,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
       info.sql_type = col.sql_type;
       if (auto wider = widen(col.sql_type, wanted)) {
         info.sql_type = *wider;
-        std::string using_expr = q.name(col.name) + "::" + *wider;
+        std::string using_expr = widening_expression(q.name(col.name), col.sql_type, *wider);
         if (*wider == "timestamp with time zone" && with_tz)
           using_expr = q.name(col.name) + " AT TIME ZONE " + q.literal(spec.time_zone);
         alters.push_back("ALTER COLUMN " + q.name(col.name) + " TYPE " + *wider + " USING " +

@@ -39,4 +39,10 @@ std::optional<std::string> widen(const std::string& existing, const std::string&
   return std::string("text");
 }
 
+std::string widening_expression(const std::string& quoted_column, const std::string& existing,
+                                const std::string& wider) {
+  if (existing == "double precision" && wider != "text") return quoted_column + "::text::" + wider;
+  return quoted_column + "::" + wider;
+}
+
 }  // namespace ccetl::warehouse

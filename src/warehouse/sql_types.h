@@ -28,4 +28,15 @@ bool known_sql_type(const std::string& sql_type);
 // nullopt when it can stay as it is.
 std::optional<std::string> widen(const std::string& existing, const std::string& wanted);
 
+// The ALTER ... USING expression that converts `quoted_column` from `existing` to `wider` while
+// keeping every stored value exact. double precision goes through its text form: `::numeric`
+// keeps only 15 significant digits, while float8's text output is the shortest text that reads
+// back as the same double when extra_float_digits >= 1 (PostgreSQL 12+; the run sets it, see
+// kExactFloatText), e.g. 0.12345678901234568.
+std::string widening_expression(const std::string& quoted_column, const std::string& existing,
+                                const std::string& wider);
+
+// Run at the start of every load transaction, so float8 -> text/numeric conversions are exact.
+inline constexpr const char* kExactFloatText = "SET LOCAL extra_float_digits = 1";
+
 }  // namespace ccetl::warehouse

@@ -2,13 +2,17 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "core/error.h"
+#include "warehouse/completeness.h"
 #include "warehouse/copy_in.h"
 #include "warehouse/db_error.h"
 #include "warehouse/merge_sql.h"
 #include "warehouse/naming.h"
+#include "warehouse/sql_types.h"
 #include "warehouse/table_state.h"
 
 namespace ccetl::warehouse {
@@ -74,6 +78,7 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
   }
   std::string step = "reading the current shape of " + what();
   try {
+    db_->tx->exec(kExactFloatText);
     ExistingTable state = read_existing(*db_->tx, spec_.schema, spec_.table);
     if (direct_ && state.exists)
       throw Error(ErrorKind::Transient, what() + " was created by someone else during this run");
@@ -107,14 +112,15 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
       db_->tx->exec(sql);
     }
     Quoting q = quoting();
+    copy_fields_ = all_fields(plan_);
     if (direct_) {
       step = "starting COPY into " + what();
-      copy_ = std::make_unique<CopyIn>(*db_->tx, direct_copy_sql(plan_, q));
+      copy_ = std::make_unique<CopyIn>(*db_->tx, direct_copy_sql(plan_, q, copy_fields_));
     } else {
       step = "creating the staging table for " + what();
       db_->tx->exec(staging_ddl(plan_, q));
       step = "starting COPY into staging for " + what();
-      copy_ = std::make_unique<CopyIn>(*db_->tx, copy_sql(plan_, q));
+      copy_ = std::make_unique<CopyIn>(*db_->tx, copy_sql(plan_, q, copy_fields_));
     }
   } catch (...) {
     rethrow_db_error(step, secret_);
@@ -131,6 +137,71 @@ void PgTableLoad::copy_rows(std::string_view copy_text) {
   } catch (...) {
     rethrow_db_error("loading rows into " + what(), secret_);
   }
+}
+
+void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
+  if (!copy_ || !copy_->open())
+    throw Error(ErrorKind::Permanent, "use_fields outside an open load of " + what());
+  if (field_indexes == copy_fields_) return;
+  for (std::size_t i : field_indexes)
+    if (i >= plan_.schema.columns.size())
+      throw Error(ErrorKind::Permanent, "use_fields: field " + std::to_string(i) +
+                                            " was not prepared for " + what());
+  try {
+    copy_->finish();
+  } catch (const Error& e) {
+    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+  }
+  lines_before_copy_ += copy_->lines();
+  copy_.reset();
+  try {
+    Quoting q = quoting();
+    copy_fields_ = field_indexes;
+    copy_ = std::make_unique<CopyIn>(*db_->tx, direct_ ? direct_copy_sql(plan_, q, copy_fields_)
+                                                       : copy_sql(plan_, q, copy_fields_));
+  } catch (...) {
+    rethrow_db_error("starting COPY into " + what(), secret_);
+  }
+}
+
+void PgTableLoad::discard_project(const std::string& project_key, int64_t from_seq) {
+  if (!copy_ || !copy_->open() || !plan_.fan_out)
+    throw Error(ErrorKind::Permanent, "discard_project outside an open fan-out load of " + what());
+  try {
+    copy_->finish();
+  } catch (const Error& e) {
+    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+  }
+  lines_before_copy_ += copy_->lines();
+  copy_.reset();
+  try {
+    Quoting q = quoting();
+    const std::string relation = direct_ ? plan_.qualified_table : std::string(kStaging);
+    lines_before_copy_ -= static_cast<int64_t>(
+        db_->tx
+            ->exec("DELETE FROM " + relation + " t WHERE true" +
+                   project_scope(plan_, q, {project_key}, "t"))
+            .affected_rows());
+    copy_ = std::make_unique<CopyIn>(*db_->tx, direct_ ? direct_copy_sql(plan_, q, copy_fields_)
+                                                       : copy_sql(plan_, q, copy_fields_));
+  } catch (...) {
+    rethrow_db_error("discarding the rows of project " + project_key + " from " + what(), secret_);
+  }
+  const auto kept = std::remove_if(rejects_.begin(), rejects_.end(),
+                                   [&](const Reject& r) { return r.row_seq >= from_seq; });
+  rejected_ -= static_cast<int64_t>(rejects_.end() - kept);
+  rejects_.erase(kept, rejects_.end());
+}
+
+int64_t PgTableLoad::lines_copied() const {
+  return lines_before_copy_ + (copy_ ? copy_->lines() : 0);
+}
+
+std::map<std::string, int64_t> PgTableLoad::staged_counts(const std::string& relation) {
+  std::map<std::string, int64_t> out;
+  for (const auto& row : db_->tx->exec(staged_counts_sql(plan_, quoting(), relation)))
+    out[row[0].c_str()] = row[1].as<int64_t>();
+  return out;
 }
 
 void PgTableLoad::add_rejects(const std::vector<Reject>& rejects) {
@@ -179,26 +250,13 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   return counts;
 }
 
-namespace {
-
-// Why deletes are skipped for an incomplete run; empty when they may be applied.
-std::string incomplete_run_reason(const RunEnd& end) {
-  if (!end.complete) return "deletes skipped: the run did not read every page";
-  if (end.total_results >= 0 && end.rows_read < end.total_results)
-    return "deletes skipped: read " + std::to_string(end.rows_read) + " rows of " +
-           std::to_string(end.total_results) + " announced";
-  return {};
-}
-
-}  // namespace
-
 // The rows are already in the new table. A keyed table gets its primary key now (one index
 // build instead of a probe per row); duplicate keys make that fail, and are then removed, the
-// last one read winning as in a merge. A full refresh that is incomplete leaves the new table
-// empty, as a staged run would.
+// last one read winning as in a merge. Nothing existed before, so nothing is deleted. A full
+// refresh keeps only the rows of projects proven complete, as a staged run would.
 void PgTableLoad::load_direct(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
-  const int64_t lines = copy_->lines();
+  const int64_t lines = lines_copied();
   if (!plan_.key_columns.empty()) {
     int64_t removed = 0;
     if (!try_add_primary_key()) {
@@ -208,16 +266,26 @@ void PgTableLoad::load_direct(const RunEnd& end, RunCounts& counts,
     }
     counts.inserted = lines - removed;
     counts.duplicates = removed;
-    if (spec_.deletes != DeleteMode::Keep)
-      if (auto why = incomplete_run_reason(end); !why.empty()) messages.push_back(why);
     return;
   }
-  if (!end.complete || (end.total_results >= 0 && end.rows_read < end.total_results)) {
+  CompleteScope scope = judge_completeness(
+      end,
+      plan_.fan_out ? staged_counts(plan_.qualified_table)
+                    : std::map<std::string, int64_t>{{"", lines}},
+      false, "full refresh", messages);
+  if (scope.incomplete.empty()) {
+    counts.inserted = lines;
+    return;
+  }
+  if (!plan_.fan_out || scope.complete.empty()) {
     db_->tx->exec("TRUNCATE " + plan_.qualified_table);
-    messages.push_back("full refresh skipped: the run is incomplete; the table keeps its rows");
     return;
   }
-  counts.inserted = lines;
+  const auto dropped = static_cast<int64_t>(
+      db_->tx
+          ->exec(replace_delete_sql(plan_, project_scope(plan_, quoting(), scope.incomplete, "t")))
+          .affected_rows());
+  counts.inserted = lines - dropped;
 }
 
 bool PgTableLoad::try_add_primary_key() {
@@ -241,18 +309,23 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
   counts.inserted = row[1].as<int64_t>();
   counts.updated = row[2].as<int64_t>();
   counts.unchanged = distinct - counts.inserted - counts.updated;
-  counts.duplicates = copy_->lines() - distinct;
+  counts.duplicates = lines_copied() - distinct;
 
   if (spec_.deletes == DeleteMode::Keep) return;
   const bool soft = spec_.deletes == DeleteMode::Soft;
-  if (auto why = incomplete_run_reason(end); !why.empty()) {
-    messages.push_back(why);
-    return;
-  }
-  // A target that was empty before this run holds only staged rows: none can be absent, so the
-  // anti join over the whole table (seconds per million rows) is skipped.
-  if (empty) return;
-  auto c = db_->tx->exec1(delete_counts_sql(plan_, q, soft));
+  // Without fan-out the merge's distinct count is the one the completeness check needs.
+  std::map<std::string, int64_t> staged;
+  if (!plan_.fan_out)
+    staged[""] = distinct;
+  else if (needs_staged_counts(end))
+    staged = staged_counts(kStaging);
+  CompleteScope scope = judge_completeness(end, staged, true, "deletes", messages);
+  // Deletes touch only the rows of projects proven complete. A target that was empty before
+  // this run holds only staged rows: none can be absent, so the anti join over the whole table
+  // (seconds per million rows) is skipped.
+  if (scope.complete.empty() || empty) return;
+  const std::string where = project_scope(plan_, q, scope.complete, "t");
+  auto c = db_->tx->exec1(delete_counts_sql(plan_, q, soft, where));
   int64_t live = c[0].as<int64_t>(), absent = c[1].as<int64_t>();
   if (absent == 0) return;
   if (static_cast<double>(absent) > spec_.max_delete_ratio * static_cast<double>(live)) {
@@ -263,17 +336,24 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                        std::to_string(spec_.max_delete_ratio));
     return;
   }
-  counts.deleted = static_cast<int64_t>(db_->tx->exec(delete_sql(plan_, q, soft)).affected_rows());
+  counts.deleted =
+      static_cast<int64_t>(db_->tx->exec(delete_sql(plan_, q, soft, where)).affected_rows());
 }
 
+// A full refresh replaces the rows of the projects proven complete (all rows, without fan-out);
+// an incomplete project keeps its rows and its new snapshot is discarded.
 void PgTableLoad::replace_all(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
-  if (!end.complete || (end.total_results >= 0 && end.rows_read < end.total_results)) {
-    messages.push_back("full refresh skipped: the run is incomplete; the table keeps its rows");
-    return;
-  }
-  int64_t old_rows = db_->tx->exec1(count_sql(plan_))[0].as<int64_t>();
-  int64_t new_rows = copy_->lines();
+  std::map<std::string, int64_t> staged;
+  if (!plan_.fan_out)
+    staged[""] = lines_copied();
+  else if (needs_staged_counts(end))
+    staged = staged_counts(kStaging);
+  CompleteScope scope = judge_completeness(end, staged, false, "full refresh", messages);
+  if (scope.complete.empty() || (!plan_.fan_out && !scope.incomplete.empty())) return;
+  const std::string where = project_scope(plan_, quoting(), scope.complete, "t");
+  int64_t old_rows = db_->tx->exec1(count_sql(plan_, where))[0].as<int64_t>();
+  int64_t new_rows = db_->tx->exec1(staged_count_sql(where))[0].as<int64_t>();
   if (old_rows > 0 && static_cast<double>(old_rows - new_rows) >
                           spec_.max_delete_ratio * static_cast<double>(old_rows)) {
     messages.push_back("full refresh skipped: the new snapshot has " + std::to_string(new_rows) +
@@ -284,9 +364,10 @@ void PgTableLoad::replace_all(const RunEnd& end, RunCounts& counts,
   }
   // DELETE + INSERT in one transaction: readers see the old or the new snapshot, never empty
   // (TRUNCATE would take an exclusive lock and is not MVCC-safe for concurrent readers).
-  counts.deleted = static_cast<int64_t>(db_->tx->exec(replace_delete_sql(plan_)).affected_rows());
-  counts.inserted =
-      static_cast<int64_t>(db_->tx->exec(replace_insert_sql(plan_, quoting())).affected_rows());
+  counts.deleted =
+      static_cast<int64_t>(db_->tx->exec(replace_delete_sql(plan_, where)).affected_rows());
+  counts.inserted = static_cast<int64_t>(
+      db_->tx->exec(replace_insert_sql(plan_, quoting(), where)).affected_rows());
 }
 
 void PgTableLoad::write_rejects() {

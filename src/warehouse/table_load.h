@@ -1,6 +1,7 @@
 // PostgreSQL implementation of TableLoad: one connection and one transaction per run.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ class PgTableLoad final : public TableLoad {
   SchemaPlan prepare(const std::vector<Field>& fields) override;
   bool staged() const override { return !direct_; }
   void copy_rows(std::string_view copy_text) override;
+  void use_fields(const std::vector<std::size_t>& field_indexes) override;
+  void discard_project(const std::string& project_key, int64_t from_seq) override;
   void add_rejects(const std::vector<Reject>& rejects) override;
   RunCounts commit(const RunEnd& end) override;
   void abort() noexcept override;
@@ -34,6 +37,8 @@ class PgTableLoad final : public TableLoad {
   void write_rejects();
   void write_run_row(const RunCounts& counts, const std::vector<std::string>& messages);
   Quoting quoting() const;
+  int64_t lines_copied() const;  // over every COPY of the run
+  std::map<std::string, int64_t> staged_counts(const std::string& relation);
   std::string what() const;  // "schema.table (job X)" for messages
 
   std::string secret_;
@@ -43,6 +48,8 @@ class PgTableLoad final : public TableLoad {
   std::unique_ptr<Db> db_;
   std::unique_ptr<CopyIn> copy_;
   TablePlan plan_;
+  std::vector<std::size_t> copy_fields_;  // the fields the open COPY carries (use_fields)
+  int64_t lines_before_copy_ = 0;         // lines of the COPYs already finished
   std::vector<Reject> rejects_;
   int64_t rejected_ = 0;
   // The table does not exist yet: this run creates it and COPYs straight into it, with no

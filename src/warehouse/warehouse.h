@@ -79,6 +79,18 @@ struct RunCounts {
   std::vector<std::string> messages;
 };
 
+// What the read of one project proved. Completeness is judged per project, never from sums
+// (docs/warehouse.md, "Complete"): deletes, and a full refresh's replacement, touch a project's
+// rows only when its read is complete. The pipeline checks what it saw on the wire (every page
+// read, every page's paging equal to page 1's); the loader adds the count check
+// (distinct keys staged + key_rejects == total_results), which needs the staged rows.
+struct ProjectRead {
+  std::string project;         // project_key; empty when the job does not fan out
+  std::string incomplete;      // why the read is known incomplete; empty when the pipeline's checks passed
+  int64_t total_results = -1;  // page 1's totalResults; -1 when the API announces none (lookups)
+  int64_t key_rejects = 0;     // rows not staged because a key cell was missing, NULL or empty
+};
+
 // How a run ended, as the loader needs to know it when committing.
 struct RunEnd {
   bool complete = true;         // every page was read
@@ -86,6 +98,10 @@ struct RunEnd {
   int64_t pages = 0;
   int64_t rows_read = 0;        // rows received, rejected ones included
   std::vector<std::string> messages;  // warnings to record with the run (e.g. totalResults mismatch)
+  // One entry per project read (a job without fan-out has one, project ""). Projects skipped
+  // (404) are absent: their rows are never touched. Empty: one project "" described by
+  // `complete` and `total_results` above.
+  std::vector<ProjectRead> projects;
 };
 
 // One run's load into one table. Not thread-safe: one thread feeds it.
@@ -102,6 +118,15 @@ class TableLoad {
   virtual bool staged() const = 0;
   // Appends DecodedPage::copy_text lines. Throws Error on a database failure.
   virtual void copy_rows(std::string_view copy_text) = 0;
+  // Which of the prepared fields the following copy_rows lines carry, as indexes into the
+  // `fields` given to prepare, in line order; the other columns are NULL. prepare() selects all
+  // fields in order. Fan-out jobs whose projects carry different fields prepare the union and
+  // select each project's subset. Throws Error on a database failure or a bad index.
+  virtual void use_fields(const std::vector<std::size_t>& field_indexes) = 0;
+  // Fan-out: forgets what was staged for `project_key` (its rows, and the rejects of rows
+  // numbered `from_seq` and later, which are all that project's), for a project skipped after
+  // some of its pages were loaded. The next copy_rows continues with the same fields.
+  virtual void discard_project(const std::string& project_key, int64_t from_seq) = 0;
   virtual void add_rejects(const std::vector<Reject>& rejects) = 0;
   // Merges, applies deletes (only when `end.complete` and the safety checks pass), writes rejects
   // and the run's history row, and commits. Returns the counts recorded.

@@ -54,11 +54,11 @@ TEST_CASE("csv keys, NUL and prefix", "[package][csv]") {
   static const char kBody[] = "a,b\n1,\n2,x\0y\n3,z\n";
   DecodedPage page = csv(std::string_view(kBody, sizeof kBody - 1), options);
   CHECK(page.copy_text == "3\tP\t3\tz\t\\N\n");
-  REQUIRE(page.rejects.size() == 3);
+  REQUIRE(page.rejects.size() == 2);  // one per rejected row
   CHECK(page.rejects[0].reason == "missing key field 'b'");
-  CHECK(page.rejects[1].reason == "contains NUL byte");
+  CHECK(page.rejects[1].reason == "missing key field 'b': contains NUL byte");
   CHECK(page.rejects[1].raw_value == "x\\0y");
-  CHECK(page.rejects[2].row_seq == 2);
+  CHECK(page.rejects[1].row_seq == 2);
 }
 
 TEST_CASE("csv errors", "[package][csv]") {
@@ -76,4 +76,18 @@ TEST_CASE("csv errors", "[package][csv]") {
   CHECK_THROWS_AS(decoder.decode_csv("a\n1,2\n", {}, 1, page), Error);
   CHECK(page.copy_text.empty());
   CHECK(page.fields.empty());
+}
+
+TEST_CASE("csv: a quoted empty key cell is rejected, not loaded as a key", "[package][csv][keys]") {
+  DecodeOptions options;
+  options.key_fields = {"ID"};
+  DecodedPage page = csv("ID,v\n\"\",a\n\"\",b\nX,c\n,d\n", options);
+  CHECK(page.copy_text == "3\tX\tc\t\\N\n");
+  CHECK(page.rows_read == 4);
+  CHECK(page.key_rejects == 3);
+  REQUIRE(page.rejects.size() == 3);  // one per source row
+  CHECK(page.rejects[0].reason == "empty key field 'ID'");
+  CHECK(page.rejects[0].field == "ID");
+  CHECK(page.rejects[1].row_seq == 2);
+  CHECK(page.rejects[2].reason == "missing key field 'ID'");
 }

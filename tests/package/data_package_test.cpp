@@ -193,13 +193,14 @@ TEST_CASE("key fields", "[package][json][keys]") {
   CHECK(rows[1][0] == "13");  // rejected rows consume their seq
   CHECK(page.rows_read == 4);
   CHECK(page.rows_emitted == 2);
-  REQUIRE(page.rejects.size() == 3);
+  REQUIRE(page.rejects.size() == 2);  // one per rejected row
   CHECK(page.rejects[0].row_seq == 11);
   CHECK(page.rejects[0].field == "ID");
   CHECK(page.rejects[0].reason == "missing key field 'ID'");
   CHECK(page.rejects[1].row_seq == 12);
-  CHECK(page.rejects[1].reason == "contains NUL byte");
-  CHECK(page.rejects[2].reason == "missing key field 'ID'");
+  CHECK(page.rejects[1].field == "ID");
+  CHECK(page.rejects[1].reason == "missing key field 'ID': contains NUL byte");
+  CHECK(page.key_rejects == 2);
 
   options.key_fields = {"Nope"};
   try {
@@ -257,4 +258,38 @@ TEST_CASE("empty page", "[package][json]") {
   CHECK(page.rows_read == 0);
   CHECK(page.fields.size() == 1);
   CHECK(page.paging.total_pages == 0);
+}
+
+TEST_CASE("an empty key value is rejected once per row, naming the key field", "[package][keys]") {
+  std::string fields = R"([{"name":"ID","dataType":"string"},{"name":"N","dataType":"integer"}])";
+  std::string data =
+      R"([[{"fieldOrdinal":0,"computedValue":"","values":[""]},{"fieldOrdinal":1,"values":[1]}],)"
+      R"([{"fieldOrdinal":0,"computedValue":"","values":[""]},{"fieldOrdinal":1,"values":[2]}],)"
+      R"([{"fieldOrdinal":0,"values":[]},{"fieldOrdinal":1,"values":[3]}],)"
+      R"([{"fieldOrdinal":0,"values":["K"]},{"fieldOrdinal":1,"values":[4]}]])";
+  DecodeOptions options;
+  options.key_fields = {"ID"};
+  DecodedPage page = decode(package_json(fields, data), options, 1);
+  auto rows = rows_of(page);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][1] == "K");
+  CHECK(page.key_rejects == 3);
+  REQUIRE(page.rejects.size() == 3);
+  CHECK(page.rejects[0].reason == "empty key field 'ID'");
+  CHECK(page.rejects[1].reason == "empty key field 'ID'");
+  CHECK(page.rejects[2].reason == "missing key field 'ID'");
+}
+
+TEST_CASE("a row rejected for its key gives one reject, whatever else was wrong in it", "[package][keys]") {
+  std::string fields = R"([{"name":"ID","dataType":"string"},{"name":"N","dataType":"integer"}])";
+  std::string data = R"([[{"fieldOrdinal":0,"values":[""]},{"fieldOrdinal":1,"values":["lots"]}],)"
+                     R"([{"fieldOrdinal":0,"values":["K"]},{"fieldOrdinal":1,"values":["many"]}]])";
+  DecodeOptions options;
+  options.key_fields = {"ID"};
+  DecodedPage page = decode(package_json(fields, data), options, 1);
+  REQUIRE(page.rejects.size() == 2);
+  CHECK(page.rejects[0].row_seq == 1);
+  CHECK(page.rejects[0].reason == "empty key field 'ID'");
+  CHECK(page.rejects[1].row_seq == 2);  // a loaded row keeps its value rejects
+  CHECK(page.rejects[1].reason == "not an integer");
 }

@@ -31,6 +31,12 @@ std::string bug_row(int i, const std::string& summary = "crash", int score = 0) 
          ", 0.5, \"2024-02-29T10:00:00\", true, [\"iOS\", \"Android\"]]";
 }
 
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
 std::string bug_rows(int from, int to, const std::string& summary = "crash") {
   std::string out;
   for (int i = from; i <= to; ++i) out += (out.empty() ? "" : ",") + bug_row(i, summary);
@@ -158,6 +164,8 @@ TEST_CASE("a page that fails for good leaves the table exactly as it was") {
   std::string after = h.query("SELECT string_agg(id || summary || xmin::text, ',' ORDER BY id) FROM centercode.bugs")[0][0].c_str();
   CHECK(before == after);
   CHECK(h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'failed' AND error LIKE '%503%'") == 1);
+  // The fault fired on both attempts (max_attempts: 2).
+  CHECK(occurrences(h.admin().get("/_sim/requests").body, R"("fault":"error")") == 2);
 }
 
 TEST_CASE("429 and 5xx answers are retried and the run completes with every row") {
@@ -172,6 +180,12 @@ TEST_CASE("429 and 5xx answers are retried and the run completes with every row"
   INFO(outcome.summary() << " " << outcome.error);
   REQUIRE(outcome.succeeded);
   CHECK(h.count("SELECT count(*) FROM centercode.bugs") == 20);
+  // Every injected fault fired, as often as installed.
+  const std::string log = h.admin().get("/_sim/requests").body;
+  CHECK(occurrences(log, R"("fault":"rate_limit")") == 2);
+  CHECK(occurrences(log, R"("fault":"error")") == 2);
+  CHECK(occurrences(log, R"("fault":"reset")") == 1);
+  CHECK(occurrences(log, R"("fault":"truncate")") == 1);
 }
 
 TEST_CASE("errors the API will repeat are not retried, name the job, and never show the key") {
@@ -273,7 +287,11 @@ TEST_CASE("a new field becomes a new column; a vanished field keeps its column")
 TEST_CASE("deletes: soft marks and hard removes rows missing from a complete run, within the ratio guard") {
   SyncHarness h;
   h.put_dataset(bugs_dataset(bug_rows(1, 10), 3));
-  Config config = h.config(R"(  - name: soft_bugs
+  Config config = h.config(R"(  - name: keep_bugs
+    source: {scope: project_feedback, project: WidgetPro, report: Bugs}
+    key: [ID]
+    deletes: keep
+  - name: soft_bugs
     source: {scope: project_feedback, project: WidgetPro, report: Bugs}
     key: [ID]
     deletes: soft
@@ -282,9 +300,15 @@ TEST_CASE("deletes: soft marks and hard removes rows missing from a complete run
     key: [ID]
     deletes: hard
 )");
+  REQUIRE(h.run(config, "keep_bugs").succeeded);
   REQUIRE(h.run(config, "soft_bugs").succeeded);
   REQUIRE(h.run(config, "hard_bugs").succeeded);
   h.put_dataset(bugs_dataset(bug_rows(1, 8), 3));
+  // 2 of 10 missing is within max_delete_ratio (0.5): only the delete mode decides.
+  JobOutcome keep = h.run(config, "keep_bugs");
+  REQUIRE(keep.succeeded);
+  CHECK(keep.counts.deleted == 0);
+  CHECK(h.count("SELECT count(*) FROM centercode.keep_bugs") == 10);
   JobOutcome soft = h.run(config, "soft_bugs");
   REQUIRE(soft.succeeded);
   CHECK(soft.counts.deleted == 2);

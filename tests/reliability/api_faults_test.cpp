@@ -49,6 +49,15 @@ void run_and_check(RelEnv& env, SoakStats& stats, std::chrono::seconds budget) {
   }
 }
 
+// Requests the simulator's log shows an injected fault of `kind` acted on.
+int64_t faulted_with(RelEnv& env, const std::string& kind) {
+  auto log = env.admin().get("/_sim/requests").body;
+  std::string needle = "\"fault\":\"" + kind + "\"";
+  int64_t n = 0;
+  for (size_t pos = log.find(needle); pos != std::string::npos; pos = log.find(needle, pos + 1)) ++n;
+  return n;
+}
+
 int64_t answered_with(RelEnv& env, int status) {
   auto log = env.admin().get("/_sim/requests").body;
   std::string needle = "\"status\":" + std::to_string(status);
@@ -95,6 +104,7 @@ TEST_CASE("20% of answers are 500: retried, the run completes with exactly the s
   run_and_check(env, stats, std::chrono::seconds(60));
   CHECK(stats.runs_completed == 1);
   CHECK(answered_with(env, 500) > 0);
+  CHECK(faulted_with(env, "error") == answered_with(env, 500));  // every 500 was an injected one
 }
 
 TEST_CASE("a 429 storm from the server's own rate limit: the run waits it out and completes", "[api]") {
@@ -117,6 +127,9 @@ TEST_CASE("connection resets and truncated bodies are retried; the run completes
   SoakStats stats;
   run_and_check(env, stats, std::chrono::seconds(60));
   CHECK(stats.runs_completed == 1);
+  // Both faults fired (with this seed and 20 pages, several times each).
+  CHECK(faulted_with(env, "reset") > 0);
+  CHECK(faulted_with(env, "truncate") > 0);
 }
 
 TEST_CASE("a server that accepts and never answers: request_timeout fires, the run fails in time", "[api]") {
@@ -137,6 +150,9 @@ TEST_CASE("a server that accepts and never answers: request_timeout fires, the r
   CHECK_THAT(r.err, Catch::Contains("page 3"));
   CHECK_THAT(r.err, Catch::Contains("time", Catch::CaseSensitive::No));
   CHECK(env.checksum("api") == before);
+  // Both attempts at page 3 were held. (4 are seen: the client re-sends a request whose reused
+  // keep-alive connection timed out without an answer once, as a stale connection.)
+  CHECK(faulted_with(env, "hang") >= 2);
 }
 
 TEST_CASE("TLS: refused without the CA, works with ca_file, refused for a wrong host name", "[api][tls]") {

@@ -67,6 +67,14 @@ TEST_CASE("CSV data packages and lookups", "[sim][datasets][csv]") {
   CHECK(p3.status == 200);
   CHECK(p3.body == "ID,\"Title, long\",Tags\r\n");
 
+  // A cell whose value is the empty string is a quoted "", a cell without values is nothing.
+  REQUIRE(http.put_json("/_sim/datasets", R"({"path": "/projects/Acme/feedbackDataPackages/Blank", "format": "csv",
+      "fields": [{"name": "ID", "dataType": "string"}, {"name": "N", "dataType": "integer"}],
+      "rows": [["", 1], [null, 2], [{"fieldOrdinal": 0, "dataType": "string", "computedValue": "", "values": [""]}, []]]})")
+              .status == 200);
+  CHECK(http.get(with_key("/api/v1/projects/Acme/feedbackDataPackages/Blank?page=1")).body ==
+        "ID,N\r\n\"\",1\r\n,2\r\n\"\",\r\n");
+
   // Lookups with shorthand records.
   auto l = http.get(with_key("/api/v1/projects/Acme/userRecordLookups/People?find=ann%40example.com"));
   REQUIRE(l.status == 200);

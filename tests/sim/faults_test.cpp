@@ -170,7 +170,32 @@ TEST_CASE("fault: rows inserted or deleted between page requests", "[sim][faults
   set_faults(http, R"({"rules":[{"kind":"rows_delete","page":2,"count":1}]})");
   CHECK(ids(1) == "BUG-1 BUG-2 /5");
   CHECK(ids(2) == "BUG-4 BUG-5 /4");  // BUG-3 never seen
+  // staleTotals: the rows move, the announced totals stay those of the unshifted package.
+  set_faults(http, R"({"rules":[{"kind":"rows_insert","page":2,"count":1,"staleTotals":true}]})");
+  CHECK(ids(2) == "BUG-2 BUG-3 /5");
+  set_faults(http, R"({"rules":[{"kind":"rows_delete","page":2,"count":1,"staleTotals":true}]})");
+  CHECK(ids(2) == "BUG-4 BUG-5 /5");
   // Reset clears runtime faults.
   REQUIRE(http.request("POST", "/_sim/reset").status == 200);
   CHECK(ids(2) == "BUG-3 BUG-4 /5");
+}
+
+TEST_CASE("fault: the request log names the faults that acted on each request", "[sim][faults]") {
+  auto sim = basic_sim();
+  HttpTestClient http(sim.host(), sim.port());
+  set_faults(http, R"({"rules":[{"kind":"error","status":502,"times":1,"path":"Bugs","page":1},
+                                {"kind":"latency","latencyMs":1,"path":"Bugs","page":2},
+                                {"kind":"truncate","times":1,"path":"Bugs","page":2}]})");
+  CHECK(http.get(with_key(kBugs + "?page=1")).status == 502);
+  CHECK(http.get(with_key(kBugs + "?page=1")).status == 200);
+  CHECK_FALSE(http.get(with_key(kBugs + "?page=2")).error.empty());
+  dom::parser parser;
+  std::string body = http.get("/_sim/requests").body;
+  dom::element log = parser.parse(body);
+  std::vector<std::string> faults;
+  for (dom::element r : dom::array(log)) {
+    std::string_view f;
+    faults.emplace_back(r["fault"].get(f) == simdjson::SUCCESS ? std::string(f) : std::string("-"));
+  }
+  CHECK(faults == std::vector<std::string>{"error", "-", "latency,truncate"});
 }

@@ -228,3 +228,29 @@ TEST_CASE("a column a user added is never taken over; a pre-catalog table's colu
   CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.legacy'::regclass "
                  "AND attnum > 0 AND NOT attisdropped") == 4);  // + _multi_values, _synced_at
 }
+
+TEST_CASE("widening keeps every stored value exact, also in rows this run does not reload") {
+  Db db;
+  auto spec = keyed_spec("exact");
+  // Sessions default to the rounded float text (15 digits): the run must not depend on it.
+  db.exec("DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET extra_float_digits = 0', current_database()); END$$");
+  // 0.12345678901234568 is the shortest text of its double; `::numeric` would keep 15 digits
+  // (0.123456789012346). 1e-7 and 123456789.12345679 check the exponent and integer parts.
+  std::vector<ccetl::Field> v1{field("ID", DataType::Integer), field("Ratio", DataType::Double),
+                               field("Big", DataType::Double)};
+  db.run(spec, v1,
+         line(1, {"1", "0.12345678901234568", "123456789.12345679"}) +
+             line(2, {"2", "1e-07", "-2.5"}));
+  // Only row 3 is in the next run; rows 1 and 2 keep the values widening converted.
+  std::vector<ccetl::Field> v2{field("ID", DataType::Integer), field("Ratio", DataType::Integer),
+                               field("Big", DataType::String)};
+  db.run(spec, v2, line(3, {"3", "9007199254740993", "x"}));
+  CHECK(column_type(db, "exact", "ratio") == "numeric");
+  CHECK(column_type(db, "exact", "big") == "text");
+  CHECK(db.scalar("SELECT ratio::text FROM centercode.exact WHERE id = 1") == "0.12345678901234568");
+  CHECK(db.scalar("SELECT big FROM centercode.exact WHERE id = 1") == "123456789.12345679");
+  CHECK(db.scalar("SELECT ratio::text FROM centercode.exact WHERE id = 2") == "0.0000001");
+  CHECK(db.scalar("SELECT big FROM centercode.exact WHERE id = 2") == "-2.5");
+  CHECK(db.scalar("SELECT ratio::text FROM centercode.exact WHERE id = 3") == "9007199254740993");
+  CHECK(db.scalar("SELECT ratio = 0.12345678901234568 FROM centercode.exact WHERE id = 1") == "t");
+}

@@ -128,13 +128,56 @@ TEST_CASE("hard deletes remove rows; the ratio guard and incomplete runs delete 
   CHECK(db.count("SELECT count(*) FROM centercode.items") == 8);
 }
 
-TEST_CASE("keep mode never deletes") {
+TEST_CASE("keep mode never deletes, where hard mode within the ratio does") {
+  // 1 of 5 rows missing is under max_delete_ratio (0.5), so the guard cannot be what keeps it:
+  // the same two runs with deletes: hard remove the row.
+  for (auto mode : {ccetl::DeleteMode::Keep, ccetl::DeleteMode::Hard}) {
+    Db db;
+    auto spec = keyed_spec("items");
+    spec.deletes = mode;
+    db.run(spec, kv_fields(), rows(1, 5));
+    auto c = db.run(spec, kv_fields(), rows(1, 4));
+    const bool keep = mode == ccetl::DeleteMode::Keep;
+    INFO((keep ? "keep" : "hard"));
+    CHECK(c.deleted == (keep ? 0 : 1));
+    CHECK(db.count("SELECT count(*) FROM centercode.items") == (keep ? 5 : 4));
+    CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.items'::regclass "
+                   "AND attname = '_deleted_at'") == 0);
+  }
+}
+
+TEST_CASE("deletes and full refreshes are scoped to the projects proven complete") {
+  auto fan_rows = [](const std::string& project, int from, int to) {
+    std::string out;
+    for (int i = from; i <= to; ++i)
+      out += line(i, {std::to_string(i), project + std::to_string(i)}, std::nullopt, project);
+    return out;
+  };
+  auto end_with = [](std::vector<ccetl::ProjectRead> projects) {
+    ccetl::RunEnd end;
+    end.projects = std::move(projects);
+    return end;
+  };
+  const bool keyed = GENERATE(true, false);
+  INFO((keyed ? "keyed, hard deletes" : "full refresh"));
   Db db;
-  auto spec = keyed_spec("items");
-  db.run(spec, kv_fields(), rows(1, 5));
-  auto c = db.run(spec, kv_fields(), rows(1, 1));
-  CHECK(c.deleted == 0);
-  CHECK(db.count("SELECT count(*) FROM centercode.items") == 5);
-  CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'centercode.items'::regclass "
-                 "AND attname = '_deleted_at'") == 0);
+  auto spec = keyed_spec("fan", keyed ? std::vector<std::string>{"ID"} : std::vector<std::string>{});
+  spec.project_key_column = true;
+  spec.deletes = ccetl::DeleteMode::Hard;
+  spec.max_delete_ratio = 1.0;
+  db.run(spec, kv_fields(), fan_rows("A", 1, 4) + fan_rows("B", 1, 4) + fan_rows("C", 1, 4),
+         end_with({{"A", "", 4, 0}, {"B", "", 4, 0}, {"C", "", 4, 0}}));
+  REQUIRE(db.count("SELECT count(*) FROM centercode.fan") == 12);
+  // A: complete (2 rows + 1 bad-key reject = 3 announced). B: the pipeline saw its paging change.
+  // C: 2 rows read of 4 announced. D was not read at all (skipped).
+  auto c = db.run(spec, kv_fields(), fan_rows("A", 1, 2) + fan_rows("B", 1, 1) + fan_rows("C", 1, 2),
+                  end_with({{"A", "", 3, 1}, {"B", "page 2 reported totalResults 5", 4, 0}, {"C", "", 4, 0}}));
+  CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'A'") == 2);
+  CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'B'") == 4);
+  CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'C'") == 4);
+  CHECK(c.deleted == (keyed ? 2 : 4));  // a refresh replaces all of A's rows
+  const std::string messages = db.scalar("SELECT messages FROM ccetl.runs ORDER BY started_at DESC LIMIT 1");
+  CHECK_THAT(messages, Catch::Contains("for project 'B': the read is incomplete: page 2 reported totalResults 5"));
+  CHECK_THAT(messages, Catch::Contains("for project 'C': the read is incomplete: 2"));
+  CHECK_THAT(messages, !Catch::Contains("project 'A'"));
 }
