@@ -52,7 +52,15 @@ std::string job_kind(const JobSpec& job) {
 
 std::string schedule_text(const JobSpec& job, const std::string& time_zone) {
   std::string out;
-  if (auto schedule = schedule_of(job, time_zone, SysSeconds{})) out = schedule->describe();
+  if (job.interval) {
+    int64_t s = job.interval->count();
+    out = "every " + (s % 86400 == 0   ? std::to_string(s / 86400) + "d"
+                      : s % 3600 == 0 ? std::to_string(s / 3600) + "h"
+                      : s % 60 == 0   ? std::to_string(s / 60) + "m"
+                                      : std::to_string(s) + "s");
+  } else if (auto schedule = schedule_of(job, time_zone, SysSeconds{})) {
+    out = schedule->describe();
+  }
   if (!job.after.empty()) {
     if (!out.empty()) out += "; ";
     out += "after ";
@@ -121,7 +129,9 @@ std::string age_text(int64_t s) {
 std::string duration_text(double seconds) {
   if (!(seconds >= 0)) seconds = 0;
   char buf[32];
-  if (seconds < 10) {
+  if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%.0f ms", std::floor(seconds * 1000));
+  } else if (seconds < 10) {
     std::snprintf(buf, sizeof buf, "%.1f s", seconds);
   } else if (seconds < 60) {
     std::snprintf(buf, sizeof buf, "%.0f s", std::floor(seconds));

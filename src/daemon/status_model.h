@@ -39,7 +39,7 @@ const char* state_word(JobState state);
 struct JobSummary {
   std::string job;
   std::string kind;      // "pull" | "lookup" | "push"
-  std::string schedule;  // "cron '0 3 * * *' in UTC", "every 3600s", "after a, b", or "manual"
+  std::string schedule;  // "cron '0 3 * * *' in UTC", "every 6h", "after a, b", or "manual"
   std::optional<int64_t> next_run;      // Unix seconds; known only inside the daemon
   std::optional<RunRecord> last_run;    // newest run by start time
   std::optional<double> last_success;   // end of the newest succeeded run
@@ -96,7 +96,7 @@ std::vector<std::string> api_keys_of(const Config& config);
 
 // "45s", "12m", "5h", "3d" (the unit changes at 120 s, 120 min and 48 h).
 std::string age_text(int64_t seconds);
-// "0.4 s", "12 s", "4m 05s", "2h 03m".
+// "420 ms", "4.2 s", "12 s", "4m 05s", "2h 03m".
 std::string duration_text(double seconds);
 // "2026-12-01T21:27:49Z" (fractions dropped).
 std::string iso_utc(double unix_seconds);

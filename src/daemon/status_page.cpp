@@ -1,5 +1,6 @@
 #include "daemon/status_page.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "daemon/html.h"
@@ -11,7 +12,7 @@ namespace {
 
 // The pages' only style. Its hash is in the CSP: change it freely, the hash follows.
 constexpr const char* kCss =
-    "body{font:14px/1.45 'DejaVu Sans',system-ui,sans-serif;margin:1.5rem 2rem;color:#1f2328;background:#fff}"
+    "body{font:13px/1.45 'DejaVu Sans',system-ui,sans-serif;margin:1.5rem 2rem;color:#1f2328;background:#fff}"
     "h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}"
     "a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}"
     ".meta{color:#57606a;margin:0 0 1rem}"
@@ -19,6 +20,7 @@ constexpr const char* kCss =
     "table{border-collapse:collapse;width:100%;margin-bottom:1rem}"
     "th,td{text-align:left;padding:.4rem .55rem;border-bottom:1px solid #d8dee4;vertical-align:top}"
     "th{background:#f6f8fa;font-weight:600;white-space:nowrap;font-size:.85rem;color:#424a53}"
+    "table.tables{width:auto;min-width:28rem}"
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "td.when{white-space:nowrap}"
     ".muted{color:#57606a;font-size:.85em}"
@@ -29,7 +31,7 @@ constexpr const char* kCss =
     ".stale-tag{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c;border-radius:4px;padding:0 .3rem;"
     "font-size:.8rem;font-weight:600;margin-left:.3rem}"
     "pre{white-space:pre-wrap;word-break:break-word;margin:0;font:12px/1.4 'DejaVu Sans Mono',monospace}"
-    "td.error pre{color:#a40e26;max-width:34rem}"
+    "td.error{min-width:14rem}td.error pre{color:#a40e26;max-width:40rem}"
     "dl.facts{display:grid;grid-template-columns:max-content auto;gap:.25rem 1rem;margin:0}"
     "dl.facts dt{color:#57606a}dl.facts dd{margin:0}"
     ".chart{max-width:100%;height:auto;border:1px solid #d8dee4;border-radius:6px}"
@@ -70,10 +72,10 @@ std::string grouped(int64_t v) {
   return (v < 0 ? "-" : "") + out;
 }
 
-// "2026-12-01 21:27 UTC" inside a <time> element carrying the full instant.
+// "2026-12-01 21:27" (UTC, as the pages say once) inside a <time> element carrying the instant.
 std::string time_html(double unix_seconds, bool with_seconds = false) {
   std::string iso = iso_utc(unix_seconds);
-  std::string shown = iso.substr(0, 10) + " " + iso.substr(11, with_seconds ? 8 : 5) + " UTC";
+  std::string shown = iso.substr(0, 10) + " " + iso.substr(11, with_seconds ? 8 : 5);
   return "<time datetime=\"" + iso + "\">" + shown + "</time>";
 }
 
@@ -87,10 +89,11 @@ std::string run_badge(const std::string& status) {
   return "<span class=\"badge b-" + cls + "\">" + html_escape(status) + "</span>";
 }
 
-// Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence, adding "…".
-std::string cut(const std::string& text, size_t limit) {
-  if (text.size() <= limit) return text;
-  size_t end = limit;
+// The first line of `text`, cut to at most `limit` bytes without splitting a UTF-8 sequence;
+// "…" marks that something was left out (the job page shows it whole).
+std::string first_line(const std::string& text, size_t limit) {
+  size_t end = std::min(text.find('\n'), limit);
+  if (end >= text.size()) return text;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end) + "…";
 }
@@ -139,7 +142,7 @@ std::string render_overview(const StatusSnapshot& snapshot) {
   std::string h = head("ccetl status");
   h += "<header><h1>ccetl status</h1><p class=\"meta\">" + std::to_string(jobs.size()) + " jobs · " +
        std::to_string(failed) + " failed · " + std::to_string(stale) + " stale · " + std::to_string(never) +
-       " never run · as of " + time_html(static_cast<double>(now), true) + " · refreshes every " +
+       " never run · as of " + time_html(static_cast<double>(now), true) + " · times in UTC · refreshes every " +
        std::to_string(kRefreshSeconds) + " s · <a href=\"/\">reload</a> · <a href=\"/api/jobs\">JSON</a> · "
        "<a href=\"/metrics\">metrics</a></p></header>\n";
   if (!snapshot.history_error.empty())
@@ -164,7 +167,7 @@ std::string render_overview(const StatusSnapshot& snapshot) {
     h += "<td class=\"num\">" + (last ? grouped(last->rows_read) : "") + "</td>";
     h += "<td class=\"num\">" + (last ? grouped(last->rows_written()) : "") + "</td>";
     h += "<td class=\"when\">" + last_success_html(j, now) + "</td>";
-    h += "<td class=\"error\">" + (last && !last->error.empty() ? "<pre>" + html_escape(cut(last->error, 300)) + "</pre>" : "") +
+    h += "<td class=\"error\">" + (last && !last->error.empty() ? "<pre>" + html_escape(first_line(last->error, 300)) + "</pre>" : "") +
          "</td>";
     h += "</tr>\n";
   }
@@ -179,7 +182,7 @@ std::string render_job_page(const JobDetail& d) {
   std::string h = head(j.job + " · ccetl status");
   h += "<p class=\"meta\"><a href=\"/\">← all jobs</a> · <a href=\"" + html_escape("/api/jobs/" + url_segment_escape(j.job)) +
        "\">JSON</a> · <a href=\"" + html_escape(job_href(j.job)) + "\">reload</a> · as of " +
-       time_html(static_cast<double>(now), true) + "</p>\n";
+       time_html(static_cast<double>(now), true) + " · times in UTC</p>\n";
   h += "<h1>" + html_escape(j.job) + " " + badge(j.state()) + (j.stale(now) ? "<span class=\"stale-tag\">stale</span>" : "") +
        "</h1>\n";
   if (!d.history_error.empty())

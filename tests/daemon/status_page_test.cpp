@@ -147,7 +147,8 @@ TEST_CASE("status page: ages, durations and times") {
   CHECK(age_text(7200) == "2h");
   CHECK(age_text(172799) == "47h");
   CHECK(age_text(172800) == "2d");
-  CHECK(duration_text(0.42) == "0.4 s");
+  CHECK(duration_text(0.42) == "420 ms");
+  CHECK(duration_text(4.24) == "4.2 s");
   CHECK(duration_text(12.9) == "12 s");
   CHECK(duration_text(245) == "4m 05s");
   CHECK(duration_text(7380) == "2h 03m");
@@ -160,7 +161,7 @@ TEST_CASE("status page: ages, durations and times") {
   snap.jobs.push_back(job("new", run("succeeded", kNow - 60, kNow - 45), kNow - 45));
   std::string html = render_overview(snap);
   CHECK_THAT(html, Catch::Contains("3d ago") && Catch::Contains("45s ago") && Catch::Contains("in 10m"));
-  CHECK_THAT(html, Catch::Contains("<time datetime=\"2027-01-15T08:10:00Z\">2027-01-15 08:10 UTC</time>"));
+  CHECK_THAT(html, Catch::Contains("<time datetime=\"2027-01-15T08:10:00Z\">2027-01-15 08:10</time>"));
   std::string json = status_list_json(snap);
   CHECK_THAT(json, Catch::Contains("\"age_seconds\": 259200") && Catch::Contains("\"age_seconds\": 45"));
   CHECK_THAT(json, Catch::Contains("\"next_run\": \"2027-01-15T08:10:00Z\""));
@@ -188,6 +189,9 @@ TEST_CASE("status page: a job is stale once its schedule passed two fire times s
   CHECK(schedule_text(manual, "UTC") == "manual");
   CHECK(schedule_text(after, "UTC") == "after c");
   CHECK(schedule_text(cron, "Europe/Berlin") == "cron '*/15 * * * *' in Europe/Berlin");
+  CHECK(schedule_text(every, "UTC") == "every 1h");
+  every.interval = std::chrono::seconds(90);
+  CHECK(schedule_text(every, "UTC") == "every 90s");
 
   JobSummary j = job("j", run("succeeded", kNow - 10, kNow - 5), kNow - 5, kNow + 100);
   CHECK_FALSE(j.stale(kNow + 99));
