@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "core/error.h"
 #include "daemon/html.h"
 #include "daemon/status_data.h"

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "daemon/html.h"
 #include "daemon/status_chart.h"
 #include "daemon/status_json.h"
