@@ -190,3 +190,20 @@ TEST_CASE("status page: a locked ccetl.runs neither hangs the page nor delays /h
   CHECK(http.get("/api/jobs").status == 200);
   CHECK(http.get("/").body.find("history-error") == std::string::npos);
 }
+
+TEST_CASE("status page: an API key stored in ccetl.runs is masked on every route") {
+  StatusDaemon d;
+  // A run recorded by something that did not mask the key (an older version, a manual insert).
+  d.harness().query("INSERT INTO ccetl.runs (job, status, started_at, finished_at, error, messages) VALUES "
+                    "('feedback_scores', 'failed', now() - interval '1 day', now() - interval '1 day', "
+                    "'401 for GET /x?apiKey=" + kKey + " (key " + kKey + ")', 'used " + kKey + "')");
+  HttpTestClient http = d.http();
+  for (const char* path : {"/jobs/feedback_scores", "/api/jobs/feedback_scores"}) {
+    HttpResult r = http.get(path);
+    INFO(path);
+    REQUIRE(r.status == 200);
+    CHECK_THAT(r.body, Catch::Contains("401 for GET /x?apiKey=***"));
+    CHECK(r.body.find(kKey) == std::string::npos);
+    CHECK(r.body.find(kKey.substr(kKey.size() - 20)) == std::string::npos);
+  }
+}
