@@ -48,11 +48,11 @@ Rendered render(const std::string& chromium, const std::string& url, const fs::p
                                                   screenshot.stem().string());
   fs::create_directories(profile);
   ChildProcess p("/usr/bin/timeout",
-                 {"-k", "5", "25", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 {"-k", "3", "20", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--user-data-dir=" + profile.string(), "--enable-logging=stderr", "--v=0",
                   "--window-size=1400,900", "--screenshot=" + screenshot.string(), "--dump-dom", url});
-  auto code = p.wait(40s);
+  auto code = p.wait(30s);
   std::error_code ec;
   fs::remove_all(profile, ec);
   INFO("chromium stderr: " << p.err());
