@@ -11,6 +11,7 @@
 
 #include "daemon/html.h"
 #include "daemon/status_chart.h"
+#include "daemon/status_data.h"
 #include "daemon/status_json.h"
 #include "daemon/status_model.h"
 #include "daemon/status_page.h"
@@ -261,4 +262,13 @@ TEST_CASE("status page: job page lists runs, tables and a missing table") {
   std::string json = job_detail_json(d);
   CHECK_THAT(json, Catch::Contains("\"runs\": [") && Catch::Contains("\"tables\": [{\"name\": \"centercode.feedback\", \"rows\": 5"));
   CHECK_THAT(json, Catch::Contains("{\"name\": \"centercode.later\", \"rows\": null, \"estimated\": false}"));
+}
+
+TEST_CASE("status data: the page's connection gets a connect_timeout in the DSN's own syntax") {
+  CHECK(with_connect_timeout("host=db dbname=w", 5) == "host=db dbname=w connect_timeout=5");
+  CHECK(with_connect_timeout("", 5) == "connect_timeout=5");
+  CHECK(with_connect_timeout("postgresql://u@db/w", 5) == "postgresql://u@db/w?connect_timeout=5");
+  CHECK(with_connect_timeout("postgres://u@db/w?sslmode=require", 5) ==
+        "postgres://u@db/w?sslmode=require&connect_timeout=5");
+  CHECK(with_connect_timeout("host=db connect_timeout=2", 5) == "host=db connect_timeout=2");
 }
