@@ -45,16 +45,20 @@ struct HttpEndpoint::Impl {
         asio::post(page_thread, [this, stream, request] {
           auto response = std::make_shared<http::response<http::string_body>>(answer_page(*request));
           --pages_queued;
-          asio::post(io, [stream, response] { write(stream, response); });
+          bool head = request->method() == http::verb::head;
+          asio::post(io, [stream, response, head] { write(stream, response, head); });
         });
         return;
       }
-      write(stream, std::make_shared<http::response<http::string_body>>(answer(*request)));
+      write(stream, std::make_shared<http::response<http::string_body>>(answer(*request)),
+            request->method() == http::verb::head);
     });
   }
 
+  // A HEAD answer keeps the GET answer's headers (Content-Length included) without its body.
   static void write(std::shared_ptr<beast::tcp_stream> stream,
-                    std::shared_ptr<http::response<http::string_body>> response) {
+                    std::shared_ptr<http::response<http::string_body>> response, bool head) {
+    if (head) response->body().clear();
     stream->expires_after(std::chrono::seconds(10));  // a page may have taken a while to build
     http::async_write(*stream, *response, [stream, response](beast::error_code, size_t) {
       beast::error_code ignored;

@@ -71,6 +71,7 @@ class StatusDaemon {
   }
 
   HttpTestClient http() const { return HttpTestClient("127.0.0.1", static_cast<uint16_t>(port_)); }
+  int port() const { return port_; }
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   SyncHarness& harness() { return h_; }
   ChildProcess& process() { return *d_; }

@@ -4,6 +4,11 @@
 
 #include <simdjson.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <future>
 
@@ -22,6 +27,25 @@ void check_safety_headers(const HttpResult& r) {
   CHECK(r.header("x-content-type-options") == "nosniff");
   CHECK(r.header("x-frame-options") == "DENY");
   CHECK(r.header("cache-control") == "no-store");
+}
+
+// Everything the server sends for `request` on a fresh connection, until it closes.
+std::string raw_exchange(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 size_t at(const std::string& body, const std::string& text) {
@@ -99,6 +123,13 @@ TEST_CASE("status page: GET /jobs/NAME shows runs, table, chart; unknown jobs 40
       CHECK(r.header("allow") == "GET, HEAD");
     }
   }
+  // HEAD: the GET answer's headers, no body.
+  std::string head = raw_exchange(d.port(), "HEAD /jobs/feedback_scores HTTP/1.1\r\nHost: x\r\n\r\n");
+  INFO(head);
+  CHECK(head.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK_THAT(head, Catch::Contains("Content-Length: " + std::to_string(ok.body.size()) + "\r\n"));
+  CHECK(head.size() == head.find("\r\n\r\n") + 4);
+
   // Nothing changed: still one run of each.
   CHECK(d.harness().count("SELECT count(*) FROM ccetl.runs") == 2);
 }
