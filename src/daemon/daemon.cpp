@@ -21,6 +21,7 @@
 #include "daemon/run_history.h"
 #include <cstdlib>
 #include "daemon/scheduler.h"
+#include "daemon/status_site.h"
 #include "pipeline/client_options.h"
 #include "pipeline/job_run.h"
 
@@ -41,6 +42,8 @@ struct Daemon::Impl {
   std::shared_ptr<ApiClient> client;
   std::unique_ptr<Scheduler> scheduler;
   Metrics metrics;
+  StatusBoard status_board;  // what the status pages read; see daemon/status_site.h
+  StatusSite status_site{status_board};
   std::unique_ptr<HttpEndpoint> http;
   std::atomic<int> http_port{0};
 
@@ -117,6 +120,13 @@ struct Daemon::Impl {
     });
   }
 
+  // For the status pages (read on the HTTP page thread): the configuration and next fire times.
+  void publish_status() {
+    std::map<std::string, int64_t> next;
+    for (const auto& [job, at] : scheduler->next_fires()) next[job] = at.time_since_epoch().count();
+    status_board.publish(config, std::move(next));
+  }
+
   void reap_finished() {
     std::deque<std::pair<std::string, bool>> done;
     {
@@ -171,9 +181,11 @@ struct Daemon::Impl {
     std::thread signal_thread([&] { signal_io.run(); });
 
     if (!config->daemon.listen.empty()) {
-      http = std::make_unique<HttpEndpoint>(config->daemon.listen,
-                                            HttpEndpointHandlers{[this] { return metrics.render(); },
-                                                                 [this] { return database_ok.load(); }});
+      status_board.publish(config, {});
+      http = std::make_unique<HttpEndpoint>(
+          config->daemon.listen,
+          HttpEndpointHandlers{[this] { return metrics.render(); }, [this] { return database_ok.load(); },
+                               [this](const std::string& path) { return status_site.get(path); }});
       http_port = http->port();
       spdlog::info("serving /metrics, /healthz, /readyz on port {}", http_port.load());
     }
@@ -204,6 +216,7 @@ struct Daemon::Impl {
       for (const auto& job : decision.skipped)
         spdlog::warn("[{}] fire time skipped: the previous run is still going", job);
       for (const auto& job : decision.start) launch(job);
+      publish_status();
       std::unique_lock lock(mu);
       cv.wait_for(lock, std::chrono::seconds(1), [&] { return stop_requested || reload_requested || !finished.empty(); });
     }

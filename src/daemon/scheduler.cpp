@@ -78,6 +78,13 @@ std::optional<SysSeconds> Scheduler::next_wakeup() const {
   return next;
 }
 
+std::map<std::string, SysSeconds> Scheduler::next_fires() const {
+  std::map<std::string, SysSeconds> out;
+  for (const Entry& e : entries_)
+    if (e.next_fire) out[e.job] = *e.next_fire;
+  return out;
+}
+
 int Scheduler::running() const {
   return static_cast<int>(std::count_if(entries_.begin(), entries_.end(), [](const Entry& e) { return e.running; }));
 }

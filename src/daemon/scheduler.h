@@ -39,6 +39,8 @@ class Scheduler {
 
   // When tick() next has something to do (a fire time), or nullopt when nothing is scheduled.
   std::optional<SysSeconds> next_wakeup() const;
+  // Each scheduled job's next fire time (jobs without a schedule are absent).
+  std::map<std::string, SysSeconds> next_fires() const;
   int running() const;
   bool is_running(const std::string& job) const;
 
