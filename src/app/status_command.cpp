@@ -8,6 +8,7 @@
 #include "app/load_config_or_report.h"
 #include "core/error.h"
 #include "warehouse/queries.h"
+#include "warehouse/connection_defaults.h"
 
 namespace ccetl {
 namespace {
@@ -49,6 +50,7 @@ std::string age_text(const std::optional<std::string>& seconds) {
 int status_command(const StatusArgs& args) {
   auto config = load_config_or_report(args.config_path);
   if (!config) return kExitUsage;
+  config->warehouse.dsn = warehouse::with_connection_defaults(config->warehouse.dsn, config->warehouse.statement_timeout);
   QueryResult r;
   try {
     r = run_read_query(config->warehouse.dsn, R"SQL(

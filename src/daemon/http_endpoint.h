@@ -1,4 +1,5 @@
-// The daemon's own small HTTP server: /metrics (Prometheus text), /healthz (process alive) and
+// The daemon's own small HTTP server: /metrics (Prometheus text), /healthz (the scheduler loop
+// is alive: 200, else 503) and
 // /readyz (configuration loaded and database reachable: 200, else 503). One thread; each
 // connection answers one request and closes.
 #pragma once
@@ -6,12 +7,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace ccetl {
 
 struct HttpEndpointHandlers {
   std::function<std::string()> metrics;
   std::function<bool()> ready;
+  // /healthz: (healthy, one line of text). Unset: always healthy ("ok").
+  std::function<std::pair<bool, std::string>()> health;
 };
 
 class HttpEndpoint {
