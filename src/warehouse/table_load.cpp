@@ -32,6 +32,16 @@ namespace {
 
 std::string first_line(const std::string& sql) { return sql.substr(0, sql.find('\n')); }
 
+// Whether the schema change takes an ACCESS EXCLUSIVE lock on the table or its view (ADD COLUMN,
+// ALTER TYPE, view changes). A unique index (SHARE) and comments alone do not block readers.
+bool takes_exclusive_lock(const std::vector<std::string>& ddl) {
+  for (const auto& sql : ddl)
+    if (sql.rfind("ALTER TABLE", 0) == 0 || sql.rfind("DROP VIEW", 0) == 0 ||
+        (sql.rfind("CREATE", 0) == 0 && sql.find(" VIEW ") != std::string::npos))
+      return true;
+  return false;
+}
+
 // A statement on one line, cut to a readable length, for error messages.
 std::string statement_summary(const std::string& sql) {
   std::string out;
@@ -381,6 +391,20 @@ void PgTableLoad::apply_schema_changes() {
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::subtransaction sub(*db_->tx, "ccetl_schema_change");
+      if (takes_exclusive_lock(plan_.schema.ddl)) {
+        // Readers of the view lock the view, then the table. Taking ours in that order too
+        // (a view's LOCK also locks its tables) means an ALTER TABLE followed by a view change
+        // can never deadlock with them.
+        step = "locking " + what() + " and its view for the schema change";
+        if (!sub.exec_params("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+                             "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND "
+                             "c.relkind = 'v'",
+                             spec_.schema, view_name(spec_.table))
+                 .empty())
+          sub.exec("LOCK TABLE " + sub.quote_name(spec_.schema) + "." + sub.quote_name(view_name(spec_.table)) +
+                   " IN ACCESS EXCLUSIVE MODE");
+        sub.exec("LOCK TABLE " + plan_.qualified_table + " IN ACCESS EXCLUSIVE MODE");
+      }
       for (const auto& sql : plan_.schema.ddl) {
         step = "changing " + what() + " (" + statement_summary(sql) + ")";
         sub.exec(sql);
@@ -388,14 +412,19 @@ void PgTableLoad::apply_schema_changes() {
       sub.commit();
       break;
     } catch (const pqxx::sql_error& e) {
-      if (e.sqlstate() != "55P03" || interrupted_) rethrow_db_error(step, secret_);
-      if (attempt >= attempts)
+      // 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected: both mean "not now".
+      if ((e.sqlstate() != "55P03" && e.sqlstate() != "40P01") || interrupted_) rethrow_db_error(step, secret_);
+      if (attempt >= attempts) {
+        const auto& ddl = plan_.schema.ddl;
         throw Error(ErrorKind::Transient,
-                    step + ": could not get the lock within warehouse.lock_timeout (" + ms +
-                        " ms) in " + std::to_string(attempts) +
-                        " attempts; another session holds a lock on the table or its view (a "
-                        "long query or open transaction: see pg_stat_activity and pg_locks). "
-                        "Nothing was changed; the next run tries again");
+                    "changing " + what() + " (" + statement_summary(ddl.front()) +
+                        (ddl.size() > 1 ? " and " + std::to_string(ddl.size() - 1) + " more" : "") +
+                        "): could not get the lock within warehouse.lock_timeout (" + ms + " ms) in " +
+                        std::to_string(attempts) +
+                        " attempts; another session holds a lock on the table or its view (a long query "
+                        "or open transaction: see pg_stat_activity and pg_locks). Nothing was changed; "
+                        "the next run tries again");
+      }
     } catch (...) {
       rethrow_db_error(step, secret_);
     }
