@@ -19,6 +19,7 @@
 
 #include "core/cancel.h"
 #include "daemon/http_endpoint.h"
+#include "daemon/loop_health.h"
 #include "daemon/metrics.h"
 #include "daemon/run_history.h"
 #include "daemon/scheduler.h"
@@ -75,8 +76,8 @@ struct Daemon::Impl {
   // Each job's last success: read from ccetl.runs at start, then kept here (reloads need no
   // database).
   std::map<std::string, SysSeconds> last_success;
-  // The loop's last tick (steady clock, ns since epoch), for /healthz.
-  std::atomic<int64_t> last_tick_ns{0};
+  // The loop's last tick, for /healthz.
+  LoopHealth loop_health{kStuckAfter};
 
   // The health checker: its own thread and connections, so the loop never waits on the database.
   std::thread health_thread;
@@ -87,20 +88,6 @@ struct Daemon::Impl {
   std::string health_dsn;
 
   void notify(const std::string& state) { sd_notify(0, state.c_str()); }
-
-  static int64_t steady_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
-  std::pair<bool, std::string> health() const {
-    auto age = std::chrono::nanoseconds(steady_ns() - last_tick_ns.load());
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(age).count();
-    if (last_tick_ns.load() == 0) return {true, "ok: starting"};
-    if (age > kStuckAfter)
-      return {false, "stuck: the scheduler loop last ticked " + std::to_string(secs) + " s ago"};
-    return {true, "ok: the scheduler loop last ticked " + std::to_string(secs) + " s ago"};
-  }
 
   // One check: the catalog DDL when due (start, reload), else SELECT 1. Connects afresh each
   // time with a short connect_timeout, so a silent database delays only this thread.
@@ -168,7 +155,7 @@ struct Daemon::Impl {
 
   // The loop (or the stop sequence) is alive: /healthz and the systemd watchdog.
   void still_alive() {
-    last_tick_ns = steady_ns();
+    loop_health.tick(std::chrono::steady_clock::now());
     notify("WATCHDOG=1");
   }
 
@@ -279,7 +266,7 @@ struct Daemon::Impl {
       http = std::make_unique<HttpEndpoint>(config->daemon.listen,
                                             HttpEndpointHandlers{[this] { return metrics.render(); },
                                                                  [this] { return database_ok.load(); },
-                                                                 [this] { return health(); }});
+                                                                 [this] { return loop_health.report(std::chrono::steady_clock::now()); }});
       http_port = http->port();
       spdlog::info("serving /metrics, /healthz, /readyz on port {}", http_port.load());
     }
