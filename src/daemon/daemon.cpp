@@ -86,6 +86,7 @@ struct Daemon::Impl {
   bool health_stop = false;
   bool catalog_due = true;  // create/upgrade the catalog at the next check (start, reload)
   std::string health_dsn;
+  bool down_reported = false;  // check_database_once only (start-up, then the health thread)
 
   void notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
@@ -109,9 +110,12 @@ struct Daemon::Impl {
       }
       ok = true;
     } catch (const std::exception& e) {
-      if (database_ok.load() || with_catalog) spdlog::warn("database not reachable: {}", e.what());
+      // Once per outage, not at every check.
+      if (!down_reported) spdlog::warn("database not reachable (/readyz answers 503 until it is): {}", e.what());
+      down_reported = true;
     }
-    if (ok && !database_ok.load()) spdlog::info("database reachable");
+    if (ok && down_reported) spdlog::info("database reachable again");
+    if (ok) down_reported = false;
     database_ok = ok;
     metrics.set_ready(true, ok);
   }
