@@ -2,7 +2,9 @@
 //   plan     read the table's state and plan its shape (no lock on the table)
 //   stage    COPY rows into a TEMP staging table typed as planned, while pages download
 //   DDL      ADD COLUMN / widening / view re-creation / unique index, at commit, each attempt in
-//            a savepoint under SET LOCAL lock_timeout, retried a few times (apply_schema_changes)
+//            a savepoint under SET LOCAL lock_timeout, retried a few times (apply_schema_changes);
+//            the view's lock is taken before the table's, in the order readers of the view take
+//            them, so the change never deadlocks with them
 //   merge    upsert or replace from staging, deletes, rejects, run row, COMMIT
 // Why: an ALTER takes an ACCESS EXCLUSIVE lock that is held until commit, and every reader of the
 // table and its view queues behind it, also while the ALTER itself waits for a long BI query.
