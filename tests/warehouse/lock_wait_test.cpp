@@ -100,7 +100,7 @@ TEST_CASE("a run that adds a column never blocks readers of the table and view b
   std::string run_id = db.wh->start_run(spec.job);
   auto load = db.wh->begin_load(spec, run_id);
   std::optional<BiSession> bi;
-  bi.emplace(db.dsn, 3500ms);  // a dashboard query that runs for 3.5 s
+  bi.emplace(db.dsn, 4500ms);  // a dashboard query that runs for 4.5 s
   load->prepare(v2());         // pages arrive while the BI session holds its lock
   copy_rows(*load, line(1, {"1", "Ann", "Oslo"}) + line(2, {"2", "Bob", "Rome"}));
   auto t0 = Clock::now();
@@ -117,8 +117,9 @@ TEST_CASE("a run that adds a column never blocks readers of the table and view b
   CHECK(commit_took >= 900ms);
   INFO("longest dashboard query: " << dashboard.longest().count() << " ms of " << dashboard.queries());
   CHECK(dashboard.queries() > 10);
-  // lock_timeout (1 s) plus slack for a loaded machine; before the fix, about 3.5 s.
-  CHECK(dashboard.longest() < 2500ms);
+  // lock_timeout (1 s) plus slack for a loaded machine; before the fix, about 4.5 s (or a
+  // deadlock between the ALTER and a query on the view).
+  CHECK(dashboard.longest() < 3000ms);
 }
 
 TEST_CASE("a run behind a reader that never lets go fails with a clear error and changes nothing") {
@@ -153,5 +154,5 @@ TEST_CASE("a run behind a reader that never lets go fails with a clear error and
                  "AND attname = 'city'") == 0);
   CHECK(db.scalar("SELECT name FROM centercode.users WHERE id = 1") == "Ann");
   INFO("longest dashboard query: " << dashboard.longest().count() << " ms");
-  CHECK(dashboard.longest() < 2500ms);
+  CHECK(dashboard.longest() < 3000ms);
 }
