@@ -84,6 +84,7 @@ class HttpApiClient final : public ApiClient {
     limits_.connect_timeout = options.connect_timeout;
     limits_.request_timeout = options.request_timeout;
     limits_.body_limit = options.body_limit;
+    limits_.cancel = options.cancel;
   }
 
   Response get(const std::string& path, const std::string& api_key) override {
@@ -214,12 +215,15 @@ class HttpApiClient final : public ApiClient {
 
     std::string last_cause;
     int last_status = 0;
+    auto cancelled = [&] {
+      return ApiError(ErrorKind::Transient, shown + " → cancelled (shutting down)", 0, "cancelled");
+    };
     for (int attempt = 1;; ++attempt) {
-      limiter_.acquire(rate_key);
+      if (!limiter_.acquire(rate_key, options_.cancel) || is_cancelled()) throw cancelled();
       auto conn = checkout();
       auto started = SteadyClock::now();
       api::Outcome out = conn->exchange(request, limits_);
-      if (out.failure != Failure::None && out.reused && out.nothing_received) {
+      if (out.failure != Failure::None && out.reused && out.nothing_received && !out.cancelled) {
         // The server closed a kept-alive connection while it sat idle: not a failed attempt.
         spdlog::debug("{} → stale kept-alive connection ({}), reconnecting", shown, scrub(out.cause, api_key));
         conn = std::make_unique<api::Connection>(base_, tls_, &bodies_);
@@ -233,6 +237,7 @@ class HttpApiClient final : public ApiClient {
         std::string cause = scrub(out.cause, api_key);
         spdlog::debug("{} → {} after {} ms (attempt {}): {}", shown, failure_name(out.failure), ms, attempt, cause);
         count(0, attempt > 1, false);
+        if (out.cancelled) throw cancelled();
         if (out.failure == Failure::TlsVerify || out.failure == Failure::Tls || out.failure == Failure::TooLarge)
           throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause);
         last_cause = cause;
@@ -287,9 +292,16 @@ class HttpApiClient final : public ApiClient {
                             shown + " failed after " + std::to_string(attempt) +
                                 (attempt == 1 ? " attempt: " : " attempts: ") + last_cause,
                             last_status, last_cause);
-      if (wait.count() > 0) std::this_thread::sleep_for(wait);
+      if (wait.count() > 0) {
+        if (!options_.cancel)
+          std::this_thread::sleep_for(wait);
+        else if (!options_.cancel->sleep_for(wait))
+          throw cancelled();
+      }
     }
   }
+
+  bool is_cancelled() const { return options_.cancel && options_.cancel->cancelled(); }
 
   const ClientOptions options_;
   const api::Url base_;  // target holds the base path without trailing '/'

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel.h"
+
 namespace ccetl {
 
 struct ClientOptions {
@@ -22,6 +24,10 @@ struct ClientOptions {
   int max_attempts = 6;            // per request, for retryable failures
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{30'000};
+  // Shutdown: when cancelled, no new request starts, the one in flight is aborted, and rate
+  // limit and backoff waits end at once; the call throws ApiError(Transient) saying
+  // "cancelled". Must outlive the client. nullptr: never cancelled.
+  const CancelToken* cancel = nullptr;
 };
 
 // A response as the caller needs it. `body` has SIMDJSON_PADDING (64) spare bytes of capacity

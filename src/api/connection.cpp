@@ -41,6 +41,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 constexpr size_t kPadding = 64;  // SIMDJSON_PADDING, without including simdjson here
 constexpr auto kResolveSlack = std::chrono::milliseconds(200);
+constexpr auto kCancelPoll = std::chrono::milliseconds(50);
 }  // namespace
 
 class TlsContext {
@@ -314,7 +315,22 @@ Outcome Connection::exchange(const HttpRequest& request, const Limits& limits) {
       fail(out, Failure::Network, std::string("HTTP exchange failed: ") + ex.what());
     }
   });
-  c.ioc.run_until(deadline + kResolveSlack);
+  // Run in short slices so that a cancellation is seen promptly (Asio 1.74 has no
+  // per-operation cancellation; closing the sockets completes every pending operation).
+  const auto run_end = deadline + kResolveSlack;
+  while (!done && Clock::now() < run_end) {
+    if (limits.cancel && limits.cancel->cancelled()) {
+      c.close_sockets();
+      c.ioc.restart();
+      c.ioc.run();
+      out = Outcome{};
+      out.cancelled = true;
+      fail(out, Failure::Network, "cancelled (shutting down)");
+      c.close();
+      return out;
+    }
+    c.ioc.run_until(limits.cancel ? std::min(run_end, Clock::now() + kCancelPoll) : run_end);
+  }
   if (!done) {
     // Only name resolution can outlive the stream deadlines: cancel and drain.
     c.close_sockets();

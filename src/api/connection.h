@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/url.h"
+#include "core/cancel.h"
 
 namespace ccetl::api {
 
@@ -55,12 +56,16 @@ struct Outcome {
   HttpReply reply;
   bool reused = false;  // the exchange ran on a connection kept alive from an earlier one
   bool nothing_received = false;  // failed before any byte of an answer arrived
+  bool cancelled = false;  // aborted by Limits::cancel (the request may have reached the server)
 };
 
 struct Limits {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{60'000};
   size_t body_limit = 256u << 20;
+  // When set, a cancellation aborts the exchange within ~kCancelPoll: the sockets are closed and
+  // the outcome is Failure::Network with `cancelled` set.
+  const CancelToken* cancel = nullptr;
 };
 
 class BodyPool;

@@ -27,14 +27,18 @@ RateLimiter::Clock::time_point RateLimiter::reserve(const std::string& endpoint,
   return slot;
 }
 
-void RateLimiter::acquire(const std::string& endpoint) {
+bool RateLimiter::acquire(const std::string& endpoint, const CancelToken* cancel) {
   auto slot = reserve(endpoint, Clock::now());
   for (;;) {
-    std::this_thread::sleep_until(slot);
+    if (cancel) {
+      if (!cancel->sleep_until(slot)) return false;
+    } else {
+      std::this_thread::sleep_until(slot);
+    }
     std::unique_lock lock(mutex_);
     State& s = states_[endpoint];
     auto now = Clock::now();
-    if (s.hold <= now) return;
+    if (s.hold <= now) return true;
     // A hold arrived while we slept: take a new slot after it.
     slot = std::max(s.next_slot, s.hold);
     s.next_slot = slot + interval_;

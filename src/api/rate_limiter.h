@@ -14,6 +14,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/cancel.h"
+
 namespace ccetl::api {
 
 class RateLimiter {
@@ -29,8 +31,8 @@ class RateLimiter {
   Clock::time_point reserve(const std::string& endpoint, Clock::time_point now);
 
   // Blocks the calling thread until it may send to `endpoint`; honours holds that arrive while
-  // it waits.
-  void acquire(const std::string& endpoint);
+  // it waits. Returns false at once when `cancel` is cancelled (the slot is then left unused).
+  bool acquire(const std::string& endpoint, const CancelToken* cancel = nullptr);
 
   // No request to `endpoint` starts before `until` (later holds extend, earlier ones are ignored).
   void hold_until(const std::string& endpoint, Clock::time_point until);

@@ -12,6 +12,7 @@
 #include "pipeline/client_options.h"
 #include "pipeline/job_run.h"
 #include "warehouse/queries.h"
+#include "warehouse/connection_defaults.h"
 
 namespace ccetl {
 namespace {
@@ -87,6 +88,7 @@ int discover(const Config& config, const JobSpec& job) {
 int discover_command(const DiscoverArgs& args) {
   auto config = load_config_or_report(args.config_path);
   if (!config) return kExitUsage;
+  config->warehouse.dsn = warehouse::with_connection_defaults(config->warehouse.dsn, config->warehouse.statement_timeout);
   const JobSpec* job = config->find_job(args.job);
   if (!job) {
     std::fprintf(stderr, "ccetl: no job named '%s' in %s\n", args.job.c_str(), args.config_path.c_str());

@@ -6,23 +6,31 @@
 #include "app/commands.h"
 #include "app/job_selection.h"
 #include "app/load_config_or_report.h"
+#include "app/stop_signals.h"
 #include "push/push_job.h"
 #include "core/error.h"
 #include "core/redact.h"
 #include "pipeline/client_options.h"
 #include "pipeline/job_run.h"
+#include "warehouse/connection_defaults.h"
 
 namespace ccetl {
 
 int run_command(const RunArgs& args) {
+  // First, before any thread exists (see stop_signals.h).
+  CancelToken stop;
+  StopSignals signals(stop);
   auto config = load_config_or_report(args.config_path);
   if (!config) return kExitUsage;
+  config->warehouse.dsn = warehouse::with_connection_defaults(config->warehouse.dsn, config->warehouse.statement_timeout);
   std::vector<const JobSpec*> jobs;
   std::unique_ptr<ApiClient> client;
   std::unique_ptr<Warehouse> warehouse;
   try {
     jobs = select_jobs(*config, args.jobs);
-    client = make_client(client_options_for(config->centercode));
+    ClientOptions client_options = client_options_for(config->centercode);
+    client_options.cancel = &stop;
+    client = make_client(client_options);
   } catch (const Error& e) {
     std::fprintf(stderr, "ccetl: %s\n", redact(e.what(), config->centercode.api_key).c_str());
     return kExitUsage;
@@ -39,8 +47,15 @@ int run_command(const RunArgs& args) {
   auto progress = args.progress ? terminal_progress() : silent_progress();
   RunOptions options;
   options.progress = progress.get();
+  options.cancel = &stop.flag();
+  options.stop = &stop;
   int failed = 0;
   for (const JobSpec* job : jobs) {
+    if (stop.cancelled()) {
+      ++failed;
+      std::printf("%s: not started: cancelled\n", job->name.c_str());
+      continue;
+    }
     if (args.dry_run && !job->push) {
       std::printf("%s: pull job, skipped in a dry run\n", job->name.c_str());
       continue;
@@ -64,6 +79,9 @@ int run_command(const RunArgs& args) {
       std::fprintf(stderr, "ccetl: job '%s' failed: %s\n", job->name.c_str(), outcome.error.c_str());
     }
   }
+  if (stop.cancelled())
+    std::fprintf(stderr, "ccetl: cancelled by %s: %d job(s) did not complete\n",
+                 signals.received() == SIGINT ? "SIGINT" : "SIGTERM", failed);
   return failed ? kExitJobFailed : kExitOk;
 }
 

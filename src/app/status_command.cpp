@@ -10,12 +10,14 @@
 #include "core/error.h"
 #include "daemon/status_data.h"
 #include "daemon/status_json.h"
+#include "warehouse/connection_defaults.h"
 
 namespace ccetl {
 
 int status_command(const StatusArgs& args) {
   auto config = load_config_or_report(args.config_path);
   if (!config) return kExitUsage;
+  config->warehouse.dsn = warehouse::with_connection_defaults(config->warehouse.dsn, config->warehouse.statement_timeout);
   StatusSnapshot snap;
   try {
     StatusReader reader(config->warehouse.dsn, std::chrono::seconds(30));

@@ -115,7 +115,7 @@ void check_dsn(Problems& problems, const std::string& dsn, const SourceMark& at,
 void read_warehouse(const MapReader& top, Config& config, const std::string& base_dir) {
   top.require("warehouse");
   if (!top.has("warehouse")) return;
-  MapReader wh = sub_map(top, "warehouse", "warehouse", "warehouse.", {"dsn", "dsn_file", "schema"});
+  MapReader wh = sub_map(top, "warehouse", "warehouse", "warehouse.", {"dsn", "dsn_file", "schema", "lock_timeout", "statement_timeout"});
   if (!wh.is_map()) return;
   Problems& problems = wh.problems();
   WarehouseConfig& out = config.warehouse;
@@ -147,6 +147,8 @@ void read_warehouse(const MapReader& top, Config& config, const std::string& bas
     }
     out.schema = *schema;
   }
+  if (auto v = wh.duration("lock_timeout")) out.lock_timeout = *v;
+  if (auto v = wh.duration("statement_timeout")) out.statement_timeout = *v;
 }
 
 void read_daemon(const MapReader& top, Config& config) {

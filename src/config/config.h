@@ -37,6 +37,11 @@ struct WarehouseConfig {
   std::string dsn;                  // resolved: from dsn or dsn_file; never printed
   std::string dsn_file;
   std::string schema = "centercode";
+  // How long a run's schema change (ADD COLUMN, widening, view re-creation) waits for its lock
+  // before giving up that attempt; readers queued behind it wait at most about this long.
+  std::chrono::seconds lock_timeout{5};
+  // Server-side bound on every statement of ccetl's sessions (libpq `options`); none when unset.
+  std::optional<std::chrono::seconds> statement_timeout;
 };
 
 struct DaemonConfig {

@@ -15,15 +15,19 @@
 #include <mutex>
 #include <thread>
 
-#include "push/push_job.h"
+#include <cstdlib>
+
+#include "core/cancel.h"
 #include "daemon/http_endpoint.h"
+#include "daemon/loop_health.h"
 #include "daemon/metrics.h"
 #include "daemon/run_history.h"
-#include <cstdlib>
 #include "daemon/scheduler.h"
 #include "daemon/status_site.h"
 #include "pipeline/client_options.h"
 #include "pipeline/job_run.h"
+#include "push/push_job.h"
+#include "warehouse/connection_defaults.h"
 
 namespace ccetl {
 namespace {
@@ -32,6 +36,22 @@ SysSeconds now_seconds() { return std::chrono::floor<std::chrono::seconds>(std::
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The loop wakes at least every second; a loop that has not ticked for this long is stuck, and
+// /healthz says so (systemd's watchdog, fed by the same loop, restarts it).
+constexpr auto kStuckAfter = std::chrono::seconds(30);
+// Health checks: how often, and how long one may take to connect.
+constexpr auto kCheckWhileUp = std::chrono::seconds(10);
+constexpr auto kCheckWhileDown = std::chrono::seconds(3);
+constexpr int kCheckConnectTimeoutSeconds = 5;
+// After daemon.grace and cancellation, how long runs get to roll back and record themselves.
+constexpr auto kCancelBound = std::chrono::seconds(10);
+
+ClientOptions client_options_with(const Config& config, const CancelToken* stop) {
+  ClientOptions o = client_options_for(config.centercode);
+  o.cancel = stop;
+  return o;
 }
 
 }  // namespace
@@ -46,6 +66,8 @@ struct Daemon::Impl {
   StatusSite status_site{status_board};
   std::unique_ptr<HttpEndpoint> http;
   std::atomic<int> http_port{0};
+  // Cancels the runs (after daemon.grace): requests, waits and database statements end at once.
+  CancelToken stop_runs;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -53,36 +75,98 @@ struct Daemon::Impl {
   bool reload_requested = false;
   std::deque<std::pair<std::string, bool>> finished;  // job, succeeded
   std::map<std::string, std::thread> running;
-  std::atomic<bool> cancel{false};
   std::atomic<bool> database_ok{false};
+  // Each job's last success: read from ccetl.runs at start, then kept here (reloads need no
+  // database).
+  std::map<std::string, SysSeconds> last_success;
+  // The loop's last tick, for /healthz.
+  LoopHealth loop_health{kStuckAfter};
+
+  // The health checker: its own thread and connections, so the loop never waits on the database.
+  std::thread health_thread;
+  std::mutex health_mu;
+  std::condition_variable health_cv;
+  bool health_stop = false;
+  bool catalog_due = true;  // create/upgrade the catalog at the next check (start, reload)
+  std::string health_dsn;
+  bool down_reported = false;  // check_database_once only (start-up, then the health thread)
 
   void notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
-  bool check_database() {
+  // One check: the catalog DDL when due (start, reload), else SELECT 1. Connects afresh each
+  // time with a short connect_timeout, so a silent database delays only this thread.
+  void check_database_once(bool with_catalog) {
+    std::string dsn;
+    {
+      std::lock_guard lock(health_mu);
+      dsn = health_dsn;
+    }
     bool ok = false;
     try {
-      auto wh = connect_warehouse(config->warehouse.dsn);
-      wh->ensure_catalog();
+      auto wh = connect_warehouse(dsn + " connect_timeout=" + std::to_string(kCheckConnectTimeoutSeconds));
+      if (with_catalog) {
+        wh->ensure_catalog();
+        std::lock_guard lock(health_mu);
+        catalog_due = false;
+      } else {
+        wh->ping();
+      }
       ok = true;
     } catch (const std::exception& e) {
-      spdlog::warn("database not reachable: {}", e.what());
+      // Once per outage, not at every check.
+      if (!down_reported) spdlog::warn("database not reachable (/readyz answers 503 until it is): {}", e.what());
+      down_reported = true;
     }
+    if (ok && down_reported) spdlog::info("database reachable again");
+    if (ok) down_reported = false;
     database_ok = ok;
     metrics.set_ready(true, ok);
-    return ok;
   }
 
-  void start_scheduler() {
-    std::map<std::string, SysSeconds> last;
-    if (database_ok) {
-      try {
-        last = last_successes(config->warehouse.dsn);
-      } catch (const std::exception& e) {
-        spdlog::warn("cannot read run history, every scheduled job runs now: {}", e.what());
-      }
+  void health_loop() {
+    std::unique_lock lock(health_mu);
+    while (!health_stop) {
+      bool with_catalog = catalog_due;
+      lock.unlock();
+      check_database_once(with_catalog);
+      lock.lock();
+      health_cv.wait_for(lock, database_ok ? kCheckWhileUp : kCheckWhileDown,
+                         [&] { return health_stop || catalog_due != with_catalog; });
     }
-    scheduler = std::make_unique<Scheduler>(*config, now_seconds(), last);
   }
+
+  // Readiness follows the database from now on; the catalog is checked again at once.
+  void recheck_catalog(const std::string& dsn) {
+    {
+      std::lock_guard lock(health_mu);
+      health_dsn = dsn;
+      catalog_due = true;
+    }
+    health_cv.notify_all();
+  }
+
+  // Start-up, before READY=1: the catalog once, and the run history for catch-up.
+  void initial_database_check() {
+    {
+      std::lock_guard lock(health_mu);
+      health_dsn = config->warehouse.dsn;
+    }
+    check_database_once(true);
+    if (!database_ok) return;
+    try {
+      last_success = last_successes(config->warehouse.dsn);
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot read run history, every scheduled job runs now: {}", e.what());
+    }
+  }
+
+  // The loop (or the stop sequence) is alive: /healthz and the systemd watchdog.
+  void still_alive() {
+    loop_health.tick(std::chrono::steady_clock::now());
+    notify("WATCHDOG=1");
+  }
+
+  void start_scheduler() { scheduler = std::make_unique<Scheduler>(*config, now_seconds(), last_success); }
 
   // One run on its own thread, with its own database connection and the job's advisory lock.
   void launch(const std::string& name) {
@@ -91,6 +175,14 @@ struct Daemon::Impl {
     const JobSpec* job = cfg->find_job(name);
     running[name] = std::thread([this, cfg, cl, job] {
       bool ok = false;
+      if (stop_runs.cancelled()) {
+        {
+          std::lock_guard lock(mu);
+          finished.emplace_back(job->name, false);
+        }
+        cv.notify_all();
+        return;
+      }
       try {
         auto wh = connect_warehouse(cfg->warehouse.dsn);
         if (!wh->try_lock_job(job->name)) {
@@ -98,7 +190,8 @@ struct Daemon::Impl {
           metrics.record_run(job->name, "skipped", 0, {}, unix_now());
         } else {
           RunOptions options;
-          options.cancel = &cancel;
+          options.cancel = &stop_runs.flag();
+          options.stop = &stop_runs;
           JobOutcome outcome = job->push ? run_push_job(*cfg, *job, *cl, wh.get(), options, false)
                                          : run_pull_job(*cfg, *job, *cl, *wh, options);
           wh->unlock_job(job->name);
@@ -138,6 +231,7 @@ struct Daemon::Impl {
         it->second.join();
         running.erase(it);
       }
+      if (ok) last_success[name] = now_seconds();
       scheduler->finished(name, ok);
     }
   }
@@ -146,9 +240,11 @@ struct Daemon::Impl {
     notify("RELOADING=1");
     try {
       Config fresh = load_config(config_path);
-      auto fresh_client = std::shared_ptr<ApiClient>(make_client(client_options_for(fresh.centercode)));
+      fresh.warehouse.dsn = warehouse::with_connection_defaults(fresh.warehouse.dsn, fresh.warehouse.statement_timeout);
+      auto fresh_client = std::shared_ptr<ApiClient>(make_client(client_options_with(fresh, &stop_runs)));
       config = std::make_shared<const Config>(std::move(fresh));
       client = std::move(fresh_client);
+      recheck_catalog(config->warehouse.dsn);
       start_scheduler();
       // Jobs still running keep their slot (and their no-overlap rule) in the new scheduler.
       for (const auto& entry : running) scheduler->mark_running(entry.first);
@@ -185,18 +281,21 @@ struct Daemon::Impl {
       http = std::make_unique<HttpEndpoint>(
           config->daemon.listen,
           HttpEndpointHandlers{[this] { return metrics.render(); }, [this] { return database_ok.load(); },
-                               [this](const std::string& path) { return status_site.get(path); }});
+                               [this](const std::string& path) { return status_site.get(path); },
+                               [this] { return loop_health.report(std::chrono::steady_clock::now()); }});
       http_port = http->port();
       spdlog::info("serving /metrics, /healthz, /readyz on port {}", http_port.load());
     }
-    check_database();
+    initial_database_check();
     start_scheduler();
+    health_thread = std::thread([this] { health_loop(); });
     notify("READY=1");
     spdlog::info("daemon started with {} job(s)", config->jobs.size());
 
-    auto last_db_check = std::chrono::steady_clock::now();
+    // The loop never waits on the database or the network: health checks run on their own
+    // thread, runs on theirs, and a reload reads only the file.
     for (;;) {
-      notify("WATCHDOG=1");
+      still_alive();
       reap_finished();
       bool reload_now = false;
       {
@@ -205,13 +304,6 @@ struct Daemon::Impl {
         std::swap(reload_now, reload_requested);
       }
       if (reload_now) reload();
-      // Readiness follows the database: re-checked every 10 s while it is down, every 60 s
-      // while it is up.
-      auto recheck = database_ok ? std::chrono::seconds(60) : std::chrono::seconds(10);
-      if (std::chrono::steady_clock::now() - last_db_check > recheck) {
-        last_db_check = std::chrono::steady_clock::now();
-        check_database();
-      }
       auto decision = scheduler->tick(now_seconds());
       for (const auto& job : decision.skipped)
         spdlog::warn("[{}] fire time skipped: the previous run is still going", job);
@@ -227,29 +319,43 @@ struct Daemon::Impl {
     while (!running.empty() && std::chrono::steady_clock::now() < deadline) {
       {
         std::unique_lock lock(mu);
-        cv.wait_until(lock, deadline, [&] { return !finished.empty(); });
+        cv.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)),
+                      [&] { return !finished.empty(); });
       }
+      still_alive();
       reap_finished();
     }
     if (!running.empty()) {
       spdlog::warn("grace period over: cancelling {} running job(s); their tables stay unchanged", running.size());
-      cancel = true;
-      auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      stop_runs.cancel();
+      auto hard_deadline = std::chrono::steady_clock::now() + kCancelBound;
       while (!running.empty() && std::chrono::steady_clock::now() < hard_deadline) {
         {
           std::unique_lock lock(mu);
-          cv.wait_until(lock, hard_deadline, [&] { return !finished.empty(); });
+          cv.wait_until(lock, std::min(hard_deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)),
+                        [&] { return !finished.empty(); });
         }
+        still_alive();
         reap_finished();
       }
       if (!running.empty()) {
-        // A run is stuck in a request past its cancellation: exit now. PostgreSQL rolls back
-        // the open transactions when their connections close, so the tables stay unchanged.
-        spdlog::error("{} job(s) did not stop; exiting, their transactions roll back", running.size());
+        // Not a normal shutdown: every wait of a run is bounded and cancellable, so this means
+        // a bug. Exit anyway (a stop must end); PostgreSQL rolls back the open transactions when
+        // their connections close, so the tables stay unchanged.
+        spdlog::critical("{} job(s) did not stop within {} s of cancellation; exiting without them (a bug: "
+                         "please report it)",
+                         running.size(), kCancelBound.count());
         spdlog::shutdown();
-        std::_Exit(0);
+        std::_Exit(1);
       }
     }
+    stop_runs.cancel();
+    {
+      std::lock_guard lock(health_mu);
+      health_stop = true;
+    }
+    health_cv.notify_all();
+    health_thread.join();
     signal_io.stop();
     signal_thread.join();
     http.reset();
@@ -260,7 +366,7 @@ struct Daemon::Impl {
 
 Daemon::Daemon(std::string config_path, Config config) : impl_(std::make_unique<Impl>()) {
   impl_->config_path = std::move(config_path);
-  impl_->client = std::shared_ptr<ApiClient>(make_client(client_options_for(config.centercode)));
+  impl_->client = std::shared_ptr<ApiClient>(make_client(client_options_with(config, &impl_->stop_runs)));
   impl_->config = std::make_shared<const Config>(std::move(config));
   impl_->metrics.set_ready(true, false);
 }

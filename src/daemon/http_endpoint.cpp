@@ -122,7 +122,9 @@ struct HttpEndpoint::Impl {
       res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       res.body() = handlers.metrics ? handlers.metrics() : "";
     } else if (target == "/healthz") {
-      res.body() = "ok\n";
+      auto [healthy, text] = handlers.health ? handlers.health() : std::pair<bool, std::string>{true, "ok"};
+      res.result(healthy ? http::status::ok : http::status::service_unavailable);
+      res.body() = text + "\n";
     } else if (target == "/readyz") {
       bool ready = handlers.ready && handlers.ready();
       res.result(ready ? http::status::ok : http::status::service_unavailable);

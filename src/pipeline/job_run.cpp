@@ -373,6 +373,7 @@ TableSpec table_spec_for(const Config& config, const JobSpec& job) {
   spec.time_zone = job.time_zone;
   spec.deletes = job.deletes;
   spec.max_delete_ratio = job.max_delete_ratio;
+  spec.lock_timeout = config.warehouse.lock_timeout;
   return spec;
 }
 
@@ -388,6 +389,8 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
     spdlog::info("[{} {}] run started", job.name, outcome.run_id);
     load = warehouse.begin_load(table_spec_for(config, job), outcome.run_id);
     s.load = load.get();
+    std::optional<CancelToken::Registration> interrupt_db;
+    if (options.stop) interrupt_db.emplace(options.stop->on_cancel([l = load.get()] { l->interrupt(); }));
     s.decode_options.with_seq = load->staged();
     RunEnd end;
     if (!job.source->lookup.empty()) {
@@ -407,6 +410,10 @@ JobOutcome run_pull_job(const Config& config, const JobSpec& job, ApiClient& cli
     outcome.succeeded = true;
   } catch (const std::exception& e) {
     outcome.error = redact(e.what(), job.api_key);
+    // Whatever the interrupted step reported (an aborted request, a cancelled statement), the
+    // run was cancelled: say so first.
+    if (options.cancel && options.cancel->load() && outcome.error.rfind("run cancelled", 0) != 0)
+      outcome.error = "run cancelled (shutting down): " + outcome.error;
     if (load) load->abort();
     outcome.counts.pages = s.pages_done;
     outcome.counts.rows_read = s.rows_read;

@@ -9,6 +9,7 @@
 
 #include "api/client.h"
 #include "config/config.h"
+#include "core/cancel.h"
 #include "pipeline/progress.h"
 #include "warehouse/warehouse.h"
 
@@ -17,6 +18,10 @@ namespace ccetl {
 struct RunOptions {
   ProgressReporter* progress = nullptr;         // nullptr: no progress
   const std::atomic<bool>* cancel = nullptr;    // set: abort the run at the next page boundary
+  // The same stop as `cancel` (its flag()), for waits that must end at once: a database
+  // statement in progress is cancelled (TableLoad::interrupt). Requests see it through the
+  // client's ClientOptions::cancel.
+  const CancelToken* stop = nullptr;
 };
 
 struct JobOutcome {

@@ -24,7 +24,13 @@ void rethrow_db_error(const std::string& doing, std::string_view secret) {
   } catch (const Error&) {
     throw;
   } catch (const pqxx::broken_connection& e) {
-    fail(ErrorKind::Transient, std::string("connection lost: ") + e.what());
+    // libpq's connect_timeout (warehouse/connection_defaults.h) ends with "timeout expired".
+    const std::string what = e.what();
+    fail(ErrorKind::Transient, (what.find("timeout expired") != std::string::npos
+                                    ? "no answer within connect_timeout (the host accepts connections "
+                                      "but the database does not respond): "
+                                    : "connection lost: ") +
+                                   what);
   } catch (const pqxx::in_doubt_error& e) {
     fail(ErrorKind::Transient, std::string("commit outcome unknown: ") + e.what());
   } catch (const pqxx::sql_error& e) {

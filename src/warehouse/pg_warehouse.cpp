@@ -56,9 +56,20 @@ class PgWarehouse final : public Warehouse {
   void ensure_catalog() override {
     with_control("creating the ccetl catalog", [&](pqxx::connection& c) {
       pqxx::work tx(c);
+      // Bounded: another process's catalog upgrade, or a long query on a catalog table, fails
+      // this with "lock timeout" instead of hanging the start.
+      tx.exec("SET LOCAL lock_timeout = '30s'");
       tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kCatalogLockKey) + ")");
       tx.exec(warehouse::kCatalogSql);
       tx.commit();
+      return 0;
+    });
+  }
+
+  void ping() override {
+    with_control("checking the database", [&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      tx.exec("SELECT 1");
       return 0;
     });
   }

@@ -1,10 +1,26 @@
+// The load of one run, in this order (the order is the point of this file):
+//   plan     read the table's state and plan its shape (no lock on the table)
+//   stage    COPY rows into a TEMP staging table typed as planned, while pages download
+//   DDL      ADD COLUMN / widening / view re-creation / unique index, at commit, each attempt in
+//            a savepoint under SET LOCAL lock_timeout, retried a few times (apply_schema_changes);
+//            the view's lock is taken before the table's, in the order readers of the view take
+//            them, so the change never deadlocks with them
+//   merge    upsert or replace from staging, deletes, rejects, run row, COMMIT
+// Why: an ALTER takes an ACCESS EXCLUSIVE lock that is held until commit, and every reader of the
+// table and its view queues behind it, also while the ALTER itself waits for a long BI query.
+// Taken at the first page it was held for the whole download (minutes); now it is held only for
+// the merge, and a wait for it never exceeds lock_timeout per attempt, so readers never wait
+// longer than that for a lock that is not yet granted. A run that cannot get it fails with a
+// message naming the table (Transient: the next run tries again); nothing was changed.
+// A table this run creates is invisible to others until commit: its DDL runs at prepare, and
+// rows go straight into it (load_direct).
 #include "warehouse/table_load.h"
 
 #include <libpq-fe.h>
 
 #include <algorithm>
-
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "core/error.h"
 #include "warehouse/completeness.h"
@@ -20,19 +36,54 @@ namespace {
 
 std::string first_line(const std::string& sql) { return sql.substr(0, sql.find('\n')); }
 
+// Whether the schema change takes an ACCESS EXCLUSIVE lock on the table or its view (ADD COLUMN,
+// ALTER TYPE, view changes). A unique index (SHARE) and comments alone do not block readers.
+bool takes_exclusive_lock(const std::vector<std::string>& ddl) {
+  for (const auto& sql : ddl)
+    if (sql.rfind("ALTER TABLE", 0) == 0 || sql.rfind("DROP VIEW", 0) == 0 ||
+        (sql.rfind("CREATE", 0) == 0 && sql.find(" VIEW ") != std::string::npos))
+      return true;
+  return false;
+}
+
+// A statement on one line, cut to a readable length, for error messages.
+std::string statement_summary(const std::string& sql) {
+  std::string out;
+  for (char c : sql) {
+    if (c == '\n') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else if (c != ' ' || (!out.empty() && out.back() != ' ')) {
+      out += c;
+    }
+  }
+  return out.size() > 160 ? out.substr(0, 157) + "..." : out;
+}
+
 std::string joined(const std::vector<std::string>& items, const char* sep) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
   return out;
 }
 
+// libpqxx 6.4 exposes the transaction's PGconn* only to largeobject and its subclasses.
+struct RawConnection : pqxx::largeobject {
+  static PGconn* of(const pqxx::dbtransaction& tx) { return raw_connection(tx); }
+};
+
 }  // namespace
 
 struct PgTableLoad::Db {
   explicit Db(const std::string& dsn)
-      : conn(dsn), tx(std::make_unique<pqxx::work>(conn, "ccetl_run")) {}
+      : conn(dsn),
+        tx(std::make_unique<pqxx::work>(conn, "ccetl_run")),
+        cancel(PQgetCancel(RawConnection::of(*tx))) {}
+  ~Db() {
+    if (cancel) PQfreeCancel(cancel);
+  }
   pqxx::connection conn;
   std::unique_ptr<pqxx::work> tx;
+  // Made once at connect time: PQcancel on it is safe from any thread (libpq's contract).
+  PGcancel* cancel;
 };
 
 PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec spec,
@@ -86,11 +137,14 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
     if (!plan_.schema.blockers.empty())
       throw Error(ErrorKind::Permanent,
                   "cannot change " + what() + ": " + joined(plan_.schema.blockers, "; "));
-    for (const auto& sql : plan_.schema.ddl) {
-      if (direct_ && sql == plan_.primary_key_ddl) continue;  // built after the rows are in
-      step = "changing " + what() + " (" + first_line(sql) + ")";
-      db_->tx->exec(sql);
-    }
+    // A new table is seen by nobody before commit: shape it now. An existing table's changes
+    // wait for commit() (see the top of this file).
+    if (direct_)
+      for (const auto& sql : plan_.schema.ddl) {
+        if (sql == plan_.primary_key_ddl) continue;  // built after the rows are in
+        step = "changing " + what() + " (" + first_line(sql) + ")";
+        db_->tx->exec(sql);
+      }
     step = "recording the columns of " + what() + " in ccetl.columns";
     if (!plan_.schema.columns.empty()) {
       std::string sql =
@@ -227,6 +281,7 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   } catch (const Error& e) {
     throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
   }
+  if (!direct_) apply_schema_changes();
   std::string step = "merging rows into " + what();
   try {
     if (direct_)
@@ -246,7 +301,10 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
     rethrow_db_error(step, secret_);
   }
   finished_ = true;
-  db_.reset();
+  {
+    std::lock_guard lock(cancel_mu_);
+    db_.reset();
+  }
   return counts;
 }
 
@@ -396,6 +454,82 @@ void PgTableLoad::write_run_row(const RunCounts& c, const std::vector<std::strin
       c.duplicates, messages.empty() ? std::string() : sanitize_utf8(joined(messages, "\n")));
 }
 
+// Each attempt runs all statements in a savepoint under SET LOCAL lock_timeout; a lock that is
+// not granted in time (SQLSTATE 55P03) rolls the savepoint back, which releases every lock the
+// attempt took, so readers run freely during the pause before the next attempt.
+void PgTableLoad::apply_schema_changes() {
+  if (plan_.schema.ddl.empty()) return;
+  const auto ms = std::to_string(spec_.lock_timeout.count());
+  std::string step = "preparing the schema change of " + what();
+  std::string previous;
+  try {
+    previous = db_->tx->exec1("SELECT current_setting('lock_timeout')")[0].as<std::string>();
+    db_->tx->exec("SET LOCAL lock_timeout = " + ms);
+  } catch (...) {
+    rethrow_db_error(step, secret_);
+  }
+  const int attempts = std::max(1, spec_.lock_attempts);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      pqxx::subtransaction sub(*db_->tx, "ccetl_schema_change");
+      if (takes_exclusive_lock(plan_.schema.ddl)) {
+        // Readers of the view lock the view, then the table. Taking ours in that order too
+        // (a view's LOCK also locks its tables) means an ALTER TABLE followed by a view change
+        // can never deadlock with them.
+        step = "locking " + what() + " and its view for the schema change";
+        if (!sub.exec_params("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+                             "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND "
+                             "c.relkind = 'v'",
+                             spec_.schema, view_name(spec_.table))
+                 .empty())
+          sub.exec("LOCK TABLE " + sub.quote_name(spec_.schema) + "." + sub.quote_name(view_name(spec_.table)) +
+                   " IN ACCESS EXCLUSIVE MODE");
+        sub.exec("LOCK TABLE " + plan_.qualified_table + " IN ACCESS EXCLUSIVE MODE");
+      }
+      for (const auto& sql : plan_.schema.ddl) {
+        step = "changing " + what() + " (" + statement_summary(sql) + ")";
+        sub.exec(sql);
+      }
+      sub.commit();
+      break;
+    } catch (const pqxx::sql_error& e) {
+      // 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected: both mean "not now".
+      if ((e.sqlstate() != "55P03" && e.sqlstate() != "40P01") || interrupted_) rethrow_db_error(step, secret_);
+      if (attempt >= attempts) {
+        const auto& ddl = plan_.schema.ddl;
+        throw Error(ErrorKind::Transient,
+                    "changing " + what() + " (" + statement_summary(ddl.front()) +
+                        (ddl.size() > 1 ? " and " + std::to_string(ddl.size() - 1) + " more" : "") +
+                        "): could not get the lock within warehouse.lock_timeout (" + ms + " ms) in " +
+                        std::to_string(attempts) +
+                        " attempts; another session holds a lock on the table or its view (a long query "
+                        "or open transaction: see pg_stat_activity and pg_locks). Nothing was changed; "
+                        "the next run tries again");
+      }
+    } catch (...) {
+      rethrow_db_error(step, secret_);
+    }
+    // The lock was not had: pause (readers proceed), then try again.
+    for (int i = 0; i < 10 * attempt && !interrupted_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (interrupted_) throw Error(ErrorKind::Transient, step + ": cancelled");
+  }
+  try {
+    // Later statements (the merge) keep the session's own lock_timeout.
+    db_->tx->exec("SET LOCAL lock_timeout = " + db_->tx->quote(previous));
+  } catch (...) {
+    rethrow_db_error("restoring lock_timeout for " + what(), secret_);
+  }
+}
+
+void PgTableLoad::interrupt() noexcept {
+  interrupted_ = true;
+  std::lock_guard lock(cancel_mu_);
+  if (!db_ || !db_->cancel) return;
+  char err[256];
+  PQcancel(db_->cancel, err, sizeof err);
+}
+
 void PgTableLoad::abort() noexcept {
   finished_ = true;
   try {
@@ -413,6 +547,7 @@ void PgTableLoad::abort() noexcept {
     db_->conn.disconnect();
   } catch (...) {
   }
+  std::lock_guard lock(cancel_mu_);
   db_.reset();
 }
 

@@ -1,8 +1,11 @@
-// PostgreSQL implementation of TableLoad: one connection and one transaction per run.
+// PostgreSQL implementation of TableLoad: one connection and one transaction per run; the
+// order plan -> stage -> DDL under lock_timeout -> merge is explained in table_load.cpp.
 #pragma once
 
 #include <map>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,8 +31,10 @@ class PgTableLoad final : public TableLoad {
   void add_rejects(const std::vector<Reject>& rejects) override;
   RunCounts commit(const RunEnd& end) override;
   void abort() noexcept override;
+  void interrupt() noexcept override;
 
  private:
+  void apply_schema_changes();
   void load_direct(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   bool try_add_primary_key();
   void merge_keyed(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
@@ -57,6 +62,8 @@ class PgTableLoad final : public TableLoad {
   bool direct_ = false;
   bool prepared_ = false;
   bool finished_ = false;
+  std::atomic<bool> interrupted_{false};
+  std::mutex cancel_mu_;  // interrupt() against the end of db_
 };
 
 // Rejects stored per run; the count in ccetl.runs includes the ones beyond it.

@@ -1,7 +1,9 @@
 // The PostgreSQL side of a run. Everything libpqxx stays behind this header.
 //
 // A run of one job is one transaction on one table: DDL changes, staging, merge, deletes,
-// rejects and the run's final history row all commit together or not at all.
+// rejects and the run's final history row all commit together or not at all. Schema changes of
+// an existing table are applied at the end, just before the merge, under a short lock_timeout:
+// readers of the table and its view never queue behind a lock held while pages download.
 //
 // What a job's table looks like (schema TableSpec.schema, created if missing):
 //   project_key text      fan-out jobs only; first column and first part of the key
@@ -23,6 +25,7 @@
 // rejects, columns and push_log.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +46,10 @@ struct TableSpec {
   std::string time_zone;                // non-empty: dates become timestamptz read in this zone
   DeleteMode deletes = DeleteMode::Keep;
   double max_delete_ratio = 0.5;
+  // Schema changes of an existing table wait at most this long for their lock per attempt
+  // (SET LOCAL lock_timeout), `lock_attempts` times, before the run fails (warehouse.lock_timeout).
+  std::chrono::milliseconds lock_timeout{5000};
+  int lock_attempts = 3;
 };
 
 // A generated column: the catalog row of ccetl.columns.
@@ -108,9 +115,10 @@ struct RunEnd {
 class TableLoad {
  public:
   virtual ~TableLoad() = default;
-  // Applies the schema plan for `fields` inside the run's transaction and opens the COPY into
-  // staging (or straight into an empty target). Must precede copy_rows. `fields` are in the
-  // order the decoder renders columns (see DecodedPage).
+  // Plans the table's shape for `fields` and opens the COPY into staging (typed as planned), or,
+  // for a table this run creates, applies the DDL and COPYs straight into it. Schema changes of
+  // an existing table wait for commit(). Must precede copy_rows. `fields` are in the order the
+  // decoder renders columns (see DecodedPage).
   virtual SchemaPlan prepare(const std::vector<Field>& fields) = 0;
   // Whether copy_rows takes lines that start with `_seq` (DecodeOptions::with_seq): true when
   // rows go through staging and a merge; false for the first load of a table this run creates,
@@ -128,11 +136,17 @@ class TableLoad {
   // some of its pages were loaded. The next copy_rows continues with the same fields.
   virtual void discard_project(const std::string& project_key, int64_t from_seq) = 0;
   virtual void add_rejects(const std::vector<Reject>& rejects) = 0;
-  // Merges, applies deletes (only when `end.complete` and the safety checks pass), writes rejects
-  // and the run's history row, and commits. Returns the counts recorded.
+  // Applies the planned schema changes (bounded lock waits, see TableSpec::lock_timeout), merges,
+  // applies deletes (only when `end.complete` and the safety checks pass), writes rejects and
+  // the run's history row, and commits. Returns the counts recorded. Throws Error(Transient)
+  // naming the table when the lock for a schema change could not be had.
   virtual RunCounts commit(const RunEnd& end) = 0;
   // Rolls everything back. Never throws. The table is exactly as it was.
   virtual void abort() noexcept = 0;
+  // Thread-safe, callable while another thread is inside prepare/copy_rows/commit: asks the
+  // server to cancel the statement in progress (PQcancel) and stops lock retries, so that a
+  // shutdown never waits on the database. The interrupted call throws; then call abort().
+  virtual void interrupt() noexcept {}
 };
 
 class Warehouse {
@@ -140,6 +154,8 @@ class Warehouse {
   virtual ~Warehouse() = default;
   // Creates the `ccetl` schema and its tables (runs, rejects, columns, push_log) if missing.
   virtual void ensure_catalog() = 0;
+  // Proves the database answers (SELECT 1 on the control connection). Throws Error(Transient).
+  virtual void ping() {}
   // Read-only: what a run with these fields would do to the table.
   virtual SchemaPlan plan(const TableSpec& spec, const std::vector<Field>& fields) = 0;
   // Records a `running` row in ccetl.runs (committed at once, so others can see it) and returns

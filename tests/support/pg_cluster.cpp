@@ -86,6 +86,13 @@ class Cluster {
     start();
   }
 
+  void stop() {
+    if (!owned_) throw std::runtime_error("stop_cluster: cluster not owned by this process");
+    run(as_pg_user(std::string(kPgBin) + "/pg_ctl -D " + (dir_ / "data").string() +
+                   " -m fast -w stop >/dev/null"));
+  }
+
+  bool owned() const { return owned_; }
   const std::string& base() const { return base_; }
 
  private:
@@ -116,5 +123,8 @@ std::string fresh_database() {
 }
 
 void restart_cluster() { cluster().restart(); }
+bool owns_cluster() { return cluster().owned(); }
+void stop_cluster() { cluster().stop(); }
+void start_cluster() { cluster().start(); }
 
 }  // namespace ccetl::test

@@ -18,4 +18,10 @@ std::string admin_dsn();
 // started itself.
 void restart_cluster();
 
+// Stops the cluster (fast shutdown) until start_cluster() (tests of a database outage). Only for
+// the cluster this process started itself; owns_cluster() says whether it did.
+bool owns_cluster();
+void stop_cluster();
+void start_cluster();
+
 }  // namespace ccetl::test
