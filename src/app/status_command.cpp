@@ -6,7 +6,9 @@
 
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
+#include "app/logging.h"
 #include "core/error.h"
+#include "core/json_string.h"
 #include "warehouse/queries.h"
 
 namespace ccetl {
@@ -17,23 +19,8 @@ struct JobStatus {
   std::optional<std::string> last_run, status, last_success, rows, age_seconds, error;
 };
 
-std::string json_string(const std::optional<std::string>& v) {
-  if (!v) return "null";
-  std::string out = "\"";
-  for (unsigned char c : *v) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+// A JSON string, or null for NULL.
+std::string json_or_null(const std::optional<std::string>& v) { return v ? json_string(*v) : "null"; }
 
 std::string age_text(const std::optional<std::string>& seconds) {
   if (!seconds) return "-";
@@ -62,7 +49,7 @@ int status_command(const StatusArgs& args) {
              extract(epoch FROM now() - ok.finished_at)::bigint, last.error
       FROM last LEFT JOIN ok USING (job))SQL");
   } catch (const Error& e) {
-    std::fprintf(stderr, "ccetl: cannot read run history: %s\n", e.what());
+    report_error(std::string("ccetl: cannot read run history: ") + e.what());
     return kExitUnavailable;
   }
   std::map<std::string, JobStatus> by_job;
@@ -79,10 +66,10 @@ int status_command(const StatusArgs& args) {
       const auto& j = jobs[i];
       std::printf("%s\n  {\"job\": %s, \"last_run\": %s, \"status\": %s, \"last_success\": %s, \"rows\": %s, "
                   "\"age_seconds\": %s, \"error\": %s}",
-                  i ? "," : "", json_string(j.job).c_str(), json_string(j.last_run).c_str(),
-                  json_string(j.status).c_str(), json_string(j.last_success).c_str(),
+                  i ? "," : "", json_or_null(j.job).c_str(), json_or_null(j.last_run).c_str(),
+                  json_or_null(j.status).c_str(), json_or_null(j.last_success).c_str(),
                   j.rows ? j.rows->c_str() : "null", j.age_seconds ? j.age_seconds->c_str() : "null",
-                  json_string(j.error).c_str());
+                  json_or_null(j.error).c_str());
     }
     std::printf("\n]\n");
     return kExitOk;

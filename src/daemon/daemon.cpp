@@ -39,6 +39,7 @@ struct Daemon::Impl {
   std::string config_path;
   std::shared_ptr<const Config> config;
   std::shared_ptr<ApiClient> client;
+  uint64_t client_generation = 0;  // tells metrics the clients of successive reloads apart
   std::unique_ptr<Scheduler> scheduler;
   Metrics metrics;
   std::unique_ptr<HttpEndpoint> http;
@@ -74,10 +75,15 @@ struct Daemon::Impl {
     if (database_ok) {
       try {
         last = last_successes(config->warehouse.dsn);
+        metrics.restore_last_complete(last_complete_syncs(config->warehouse.dsn));
       } catch (const std::exception& e) {
         spdlog::warn("cannot read run history, every scheduled job runs now: {}", e.what());
       }
     }
+    // After the restore: a job's series first appear with its freshness from ccetl.runs.
+    std::vector<std::string> names;
+    for (const auto& job : config->jobs) names.push_back(job.name);
+    metrics.add_jobs(names);
     scheduler = std::make_unique<Scheduler>(*config, now_seconds(), last);
   }
 
@@ -85,8 +91,9 @@ struct Daemon::Impl {
   void launch(const std::string& name) {
     auto cfg = config;
     auto cl = client;
+    const uint64_t generation = client_generation;
     const JobSpec* job = cfg->find_job(name);
-    running[name] = std::thread([this, cfg, cl, job] {
+    running[name] = std::thread([this, cfg, cl, generation, job] {
       bool ok = false;
       try {
         auto wh = connect_warehouse(cfg->warehouse.dsn);
@@ -107,8 +114,7 @@ struct Daemon::Impl {
         spdlog::error("[{}] run failed: {}", job->name, e.what());
         metrics.record_run(job->name, "failed", 0, {}, unix_now());
       }
-      auto stats = cl->stats();
-      metrics.set_http(stats.by_status, stats.retries, stats.throttled);
+      metrics.set_http(generation, cl->stats());
       {
         std::lock_guard lock(mu);
         finished.emplace_back(job->name, ok);
@@ -139,6 +145,7 @@ struct Daemon::Impl {
       auto fresh_client = std::shared_ptr<ApiClient>(make_client(client_options_for(fresh.centercode)));
       config = std::make_shared<const Config>(std::move(fresh));
       client = std::move(fresh_client);
+      ++client_generation;
       start_scheduler();
       // Jobs still running keep their slot (and their no-overlap rule) in the new scheduler.
       for (const auto& entry : running) scheduler->mark_running(entry.first);
