@@ -22,6 +22,10 @@ struct ClientOptions {
   int max_attempts = 6;            // per request, for retryable failures
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{30'000};
+  // HTTP CONNECT proxy for https:// base URLs (api/proxy.h); empty: connect directly.
+  std::string proxy;
+  std::string proxy_source = "centercode.proxy";  // where `proxy` came from, for error messages
+  std::string no_proxy;  // hosts reached directly even with a proxy (NO_PROXY syntax)
 };
 
 // A response as the caller needs it. `body` has SIMDJSON_PADDING (64) spare bytes of capacity

@@ -52,7 +52,7 @@ bool read_centercode(const MapReader& top, Config& config, const std::string& ba
   if (!top.has("centercode")) return true;
   MapReader cc = sub_map(top, "centercode", "centercode", "centercode.",
                          {"base_url", "api_key", "api_key_file", "allow_insecure_http", "ca_file",
-                          "rate_limit", "max_in_flight", "request_timeout", "max_attempts"});
+                          "rate_limit", "max_in_flight", "request_timeout", "max_attempts", "proxy"});
   if (!cc.is_map()) return true;
   CentercodeConfig& out = config.centercode;
   Problems& problems = cc.problems();
@@ -101,6 +101,14 @@ bool read_centercode(const MapReader& top, Config& config, const std::string& ba
   if (auto v = cc.integer("max_in_flight", 1, 64)) out.max_in_flight = static_cast<int>(*v);
   if (auto v = cc.duration("request_timeout")) out.request_timeout = *v;
   if (auto v = cc.integer("max_attempts", 1, 100)) out.max_attempts = static_cast<int>(*v);
+  if (auto proxy = cc.string("proxy")) {
+    // The full syntax is checked when the client is made (api/proxy.h); the scheme here, early.
+    auto sep = proxy->find("://");
+    if (sep != std::string::npos && proxy->substr(0, sep) != "http" && proxy->substr(0, sep) != "HTTP")
+      problems.add(cc.mark_of("proxy"), "centercode.proxy: only http:// proxies (HTTP CONNECT) are supported, got '" +
+                                            proxy->substr(0, sep) + "://'");
+    out.proxy = *proxy;
+  }
   return cc.has("api_key") || cc.has("api_key_file");
 }
 
