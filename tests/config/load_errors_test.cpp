@@ -303,3 +303,11 @@ TEST_CASE("unknown keys without a close match list the valid ones", "[config][er
              Catch::Matchers::Contains("unknown key 'xyzzy' in job 'a' source (expected one of: scope, project, report, lookup, format)"));
   check_at(problems[0], 7, 48);
 }
+
+TEST_CASE("daemon.time_zone: only zones the scheduler can load pass validation", "[config][errors]") {
+  // posix/... holds TZif files too, but the zone database the scheduler uses does not list them:
+  // validate must refuse what the daemon would refuse at start.
+  auto path = write_temp("posix_zone.yaml", kHeader + "daemon:\n  time_zone: posix/Europe/Berlin\njobs: []\n");
+  auto problems = problems_of(path);
+  check_at(problem_with(problems, "unknown time zone 'posix/Europe/Berlin'"), 6, 14);
+}
