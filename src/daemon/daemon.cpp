@@ -53,6 +53,7 @@ struct Daemon::Impl {
   std::map<std::string, std::thread> running;
   std::atomic<bool> cancel{false};
   std::atomic<bool> database_ok{false};
+  std::atomic<bool> freshness_restored{false};  // ccetl.runs read into metrics once
 
   void notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
@@ -67,7 +68,18 @@ struct Daemon::Impl {
     }
     database_ok = ok;
     metrics.set_ready(true, ok);
+    if (ok && scheduler && !freshness_restored) restore_freshness();  // it was down at start
     return ok;
+  }
+
+  // Each job's last complete sync from ccetl.runs into ccetl_last_success_timestamp_seconds.
+  void restore_freshness() {
+    try {
+      metrics.restore_last_complete(last_complete_syncs(config->warehouse.dsn));
+      freshness_restored = true;
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot read run history for ccetl_last_success_timestamp_seconds: {}", e.what());
+    }
   }
 
   void start_scheduler() {
@@ -75,12 +87,12 @@ struct Daemon::Impl {
     if (database_ok) {
       try {
         last = last_successes(config->warehouse.dsn);
-        metrics.restore_last_complete(last_complete_syncs(config->warehouse.dsn));
       } catch (const std::exception& e) {
         spdlog::warn("cannot read run history, every scheduled job runs now: {}", e.what());
       }
     }
     // After the restore: a job's series first appear with its freshness from ccetl.runs.
+    if (database_ok) restore_freshness();
     std::vector<std::string> names;
     for (const auto& job : config->jobs) names.push_back(job.name);
     metrics.add_jobs(names);

@@ -6,6 +6,9 @@
 #include <regex>
 #include <thread>
 
+#include <fstream>
+#include <pqxx/pqxx>
+
 #include "support/child_process.h"
 #include "support/sync_harness.h"
 
@@ -124,6 +127,44 @@ TEST_CASE("daemon: HTTP counters keep growing across a SIGHUP reload") {
   }));
   INFO(after);
   CHECK(sample(after, ok) >= before + 2);
+  d.signal(SIGTERM);
+  CHECK(d.wait(30s) == 0);
+}
+
+TEST_CASE("daemon: freshness is restored once the database, down at start, comes up") {
+  SyncHarness h;  // for the simulator and a directory; the daemon's database does not exist yet
+  const std::string name = "late_" + std::to_string(::getpid());
+  const std::string dsn = admin_dsn() + " dbname=" + name;
+  const std::string path = (h.dir() / "late.yaml").string();
+  std::ofstream(path) << "centercode:\n  base_url: " << h.sim().base_url() << "/api/v1\n  api_key: " << kKey
+                      << "\n  allow_insecure_http: true\nwarehouse:\n  dsn: \"" << dsn << "\"\n" << kDaemon
+                      << "jobs:\n  - name: late\n    source: {scope: project_feedback, project: WidgetPro, report: "
+                         "FeedbackScores}\n    key: [ID]\n";  // no schedule: it never runs here
+  ChildProcess d(build_binary("ccetl"), {"daemon", "-c", path});
+  int port = metrics_port(d);
+  INFO(d.err());
+  REQUIRE(port > 0);
+  REQUIRE(eventually([&] { return d.err().find("database not reachable") != std::string::npos; }));
+  {
+    pqxx::connection admin(admin_dsn());
+    pqxx::nontransaction tx(admin);
+    tx.exec("CREATE DATABASE " + name + " TEMPLATE template0");
+  }
+  auto wh = connect_warehouse(dsn);
+  wh->ensure_catalog();
+  {
+    pqxx::connection c(dsn);
+    pqxx::nontransaction tx(c);
+    tx.exec("INSERT INTO ccetl.runs (job, status, finished_at) VALUES ('late', 'succeeded', '2030-01-01 00:00:00+00')");
+  }
+  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  // The daemon re-checks an unreachable database every 10 s.
+  std::string metrics;
+  CHECK(eventually([&] {
+    metrics = http.get("/metrics").body;
+    return sample(metrics, "ccetl_last_success_timestamp_seconds{ccetl_job=\"late\"}") == 1893456000;
+  }, 60s));
+  INFO(metrics);
   d.signal(SIGTERM);
   CHECK(d.wait(30s) == 0);
 }
