@@ -1,7 +1,9 @@
 // Metrics as an alerting rule reads them: label names, which counters add up, freshness.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "core/version.h"
 #include "daemon/metrics.h"
@@ -106,4 +108,34 @@ TEST_CASE("metrics: HTTP totals add up over API client generations (a reload doe
   CHECK(sample(text, "ccetl_http_retries_total") == 2);
   CHECK(sample(text, "ccetl_http_throttled_total") == 1);
   CHECK(text.find("ccetl_ready") == std::string::npos);  // only the daemon knows readiness
+}
+
+TEST_CASE("metrics: the shipped alert rules use only series and labels ccetl exposes", "[metrics]") {
+  // <src>/tests/daemon/metrics_test.cpp -> <src>
+  std::string src = __FILE__;
+  for (int i = 0; i < 3; ++i) src = src.substr(0, src.rfind('/'));
+  std::ifstream in(src + "/deploy/prometheus/ccetl-alerts.yaml");
+  REQUIRE(in);
+  std::stringstream rules;
+  rules << in.rdbuf();
+  Metrics m;
+  m.add_jobs({"j"});
+  m.set_http(0, ClientStats{1, 0, 1, {{429, 1}}});
+  m.set_ready(true, true);
+  const std::string exposed = m.render();
+  std::regex name_re("ccetl_[a-z_]+");
+  const std::string text = rules.str();
+  int names = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), name_re), end; it != end; ++it) {
+    const std::string name = it->str();
+    if (name == "ccetl_job") continue;  // the label
+    INFO(name);
+    CHECK(exposed.find("\n" + name) != std::string::npos);
+    ++names;
+  }
+  CHECK(names >= 5);
+  // Outcomes the rules select exist as series.
+  for (const char* outcome : {"failed", "deletes_skipped"})
+    CHECK_THAT(exposed, Catch::Contains(std::string("outcome=\"") + outcome + "\""));
+  CHECK(text.find("{{ $labels.job }}") == std::string::npos);
 }
