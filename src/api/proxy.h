@@ -12,21 +12,14 @@
 #include <string_view>
 
 #include "api/url.h"
+#include "core/proxy_url.h"
 
 namespace ccetl::api {
 
-struct Proxy {
-  std::string host;           // lowercase; IPv6 literals without brackets
-  std::string port;
-  std::string authorization;  // "Basic …" from the URL's user:password, empty when none. A
-                              // secret: sent only in the CONNECT request, never in a message
-  std::string shown;          // "http://host:port", for messages (no user, no password)
-};
+using Proxy = ccetl::ProxyUrl;
 
-// Parses "[http://][user[:password]@]host[:port][/]" (port default 1080, as curl has it; user and
-// password percent-decoded). Throws Error(Config) naming `source` (e.g. "HTTPS_PROXY") for any
-// other scheme or a malformed URL; the message never repeats the password.
-Proxy parse_proxy(std::string_view url, const std::string& source);
+// core/proxy_url.h's parser: "[http://][user[:password]@]host[:port]", Error(Config) otherwise.
+inline Proxy parse_proxy(std::string_view url, const std::string& source) { return parse_proxy_url(url, source); }
 
 // True when `no_proxy` (comma- or space-separated; "*" for all; "example.com" and
 // ".example.com" match that domain and its subdomains; "host:port" only that port; IP addresses

@@ -12,6 +12,8 @@
 
 #include "config/sections.h"
 #include "config/yaml_reader.h"
+#include "core/error.h"
+#include "core/proxy_url.h"
 #include "core/redact.h"
 
 namespace ccetl {
@@ -102,11 +104,11 @@ bool read_centercode(const MapReader& top, Config& config, const std::string& ba
   if (auto v = cc.duration("request_timeout")) out.request_timeout = *v;
   if (auto v = cc.integer("max_attempts", 1, 100)) out.max_attempts = static_cast<int>(*v);
   if (auto proxy = cc.string("proxy")) {
-    // The full syntax is checked when the client is made (api/proxy.h); the scheme here, early.
-    auto sep = proxy->find("://");
-    if (sep != std::string::npos && proxy->substr(0, sep) != "http" && proxy->substr(0, sep) != "HTTP")
-      problems.add(cc.mark_of("proxy"), "centercode.proxy: only http:// proxies (HTTP CONNECT) are supported, got '" +
-                                            proxy->substr(0, sep) + "://'");
+    try {
+      if (!proxy->empty()) parse_proxy_url(*proxy, "centercode.proxy");  // "" means: no proxy
+    } catch (const Error& e) {
+      problems.add(cc.mark_of("proxy"), e.what());
+    }
     out.proxy = *proxy;
   }
   return cc.has("api_key") || cc.has("api_key_file");

@@ -311,3 +311,21 @@ TEST_CASE("daemon.time_zone: only zones the scheduler can load pass validation",
   auto problems = problems_of(path);
   check_at(problem_with(problems, "unknown time zone 'posix/Europe/Berlin'"), 6, 14);
 }
+
+TEST_CASE("centercode.proxy: a malformed proxy URL is reported at its line, without the password", "[config][errors]") {
+  auto path = write_temp("bad_proxy.yaml", "centercode:\n"
+                                           "  base_url: https://company.centercode.com/api/v1\n"
+                                           "  api_key: ${CENTERCODE_API_KEY}\n"
+                                           "  proxy: http://etl:hunter2@proxy.corp:99999\n"  // 4
+                                           "warehouse: {dsn: '${CCETL_PG_DSN}'}\njobs: []\n");
+  auto problems = problems_of(path);
+  auto p = problem_with(problems, "centercode.proxy: bad proxy port '99999'");
+  check_at(p, 4, 10);
+  CHECK(p.to_string().find("hunter2") == std::string::npos);
+  auto ok = write_temp("no_proxy.yaml", "centercode:\n"
+                                        "  base_url: https://company.centercode.com/api/v1\n"
+                                        "  api_key: ${CENTERCODE_API_KEY}\n"
+                                        "  proxy: \"\"\n"
+                                        "warehouse: {dsn: '${CCETL_PG_DSN}'}\njobs: []\n");
+  for (const auto& other : problems_of(ok)) CHECK(other.message.find("proxy") == std::string::npos);
+}
