@@ -109,7 +109,7 @@ void configure_logging(const std::string& level, const std::string& format) {
   auto logger = spdlog::stderr_logger_mt("ccetl");
   auto formatter = std::make_unique<spdlog::pattern_formatter>(setup.json ? spdlog::pattern_time_type::utc
                                                                            : spdlog::pattern_time_type::local);
-  formatter->add_flag<PriorityPrefix>('P');
+  formatter->add_flag<PriorityPrefix>('P');  // custom flags take precedence over spdlog's %P (pid)
   formatter->add_flag<JsonMessage>('*');
   const std::string prefix = setup.journal ? "%P" : "";
   if (setup.json)
