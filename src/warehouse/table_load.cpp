@@ -183,9 +183,9 @@ namespace {
 
 // Why deletes are skipped for an incomplete run; empty when they may be applied.
 std::string incomplete_run_reason(const RunEnd& end) {
-  if (!end.complete) return std::string(kDeletesSkipped) + ": the run did not read every page";
+  if (!end.complete) return "deletes skipped: the run did not read every page";
   if (end.total_results >= 0 && end.rows_read < end.total_results)
-    return std::string(kDeletesSkipped) + ": read " + std::to_string(end.rows_read) + " rows of " +
+    return "deletes skipped: read " + std::to_string(end.rows_read) + " rows of " +
            std::to_string(end.total_results) + " announced";
   return {};
 }
@@ -214,7 +214,7 @@ void PgTableLoad::load_direct(const RunEnd& end, RunCounts& counts,
   }
   if (!end.complete || (end.total_results >= 0 && end.rows_read < end.total_results)) {
     db_->tx->exec("TRUNCATE " + plan_.qualified_table);
-    messages.push_back(std::string(kRefreshSkipped) + ": the run is incomplete; the table keeps its rows");
+    messages.push_back("full refresh skipped: the run is incomplete; the table keeps its rows");
     return;
   }
   counts.inserted = lines;
@@ -256,7 +256,7 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
   int64_t live = c[0].as<int64_t>(), absent = c[1].as<int64_t>();
   if (absent == 0) return;
   if (static_cast<double>(absent) > spec_.max_delete_ratio * static_cast<double>(live)) {
-    messages.push_back(std::string(kDeletesSkipped) + ": " + std::to_string(absent) + " of " +
+    messages.push_back("deletes skipped: " + std::to_string(absent) + " of " +
                        std::to_string(live) +
                        " live rows are missing from this run, more than "
                        "max_delete_ratio " +
@@ -269,14 +269,14 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
 void PgTableLoad::replace_all(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
   if (!end.complete || (end.total_results >= 0 && end.rows_read < end.total_results)) {
-    messages.push_back(std::string(kRefreshSkipped) + ": the run is incomplete; the table keeps its rows");
+    messages.push_back("full refresh skipped: the run is incomplete; the table keeps its rows");
     return;
   }
   int64_t old_rows = db_->tx->exec1(count_sql(plan_))[0].as<int64_t>();
   int64_t new_rows = copy_->lines();
   if (old_rows > 0 && static_cast<double>(old_rows - new_rows) >
                           spec_.max_delete_ratio * static_cast<double>(old_rows)) {
-    messages.push_back(std::string(kRefreshSkipped) + ": the new snapshot has " + std::to_string(new_rows) +
+    messages.push_back("full refresh skipped: the new snapshot has " + std::to_string(new_rows) +
                        " rows against " + std::to_string(old_rows) +
                        ", a shrink beyond max_delete_ratio " +
                        std::to_string(spec_.max_delete_ratio));
