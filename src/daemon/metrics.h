@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/client.h"
+#include "warehouse/run_completeness.h"
 #include "warehouse/warehouse.h"
 
 namespace ccetl {
@@ -29,8 +30,9 @@ class Metrics {
   // (daemon/run_history.h); only moves a job's freshness forward.
   void restore_last_complete(const std::map<std::string, double>& finished_unix_time);
   // One finished run of `job`: outcome "succeeded" | "failed" | "skipped" (advisory lock held).
-  // A succeeded run whose deletes or full refresh were skipped (removals_skipped(counts.messages))
-  // is counted as outcome "deletes_skipped" and does not move the job's freshness.
+  // A succeeded run whose deletes or full refresh were skipped (removals_skipped(counts.messages)
+  // of warehouse/run_completeness.h) is counted as outcome "deletes_skipped" and does not move
+  // the job's freshness.
   void record_run(const std::string& job, const std::string& outcome, double seconds, const RunCounts& counts,
                   double finished_unix_time);
   // The absolute totals of one API client; `client_generation` tells clients apart (the daemon

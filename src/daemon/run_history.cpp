@@ -1,7 +1,7 @@
 #include "daemon/run_history.h"
 
 #include "warehouse/queries.h"
-#include "warehouse/warehouse.h"
+#include "warehouse/run_completeness.h"
 
 namespace ccetl {
 

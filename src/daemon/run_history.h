@@ -13,7 +13,7 @@ std::map<std::string, SysSeconds> last_successes(const std::string& dsn);
 
 // End time (Unix seconds) of each job's last complete sync, from ccetl.runs: a succeeded run
 // whose messages do not say that its deletes or full refresh were skipped (kDeletesSkipped,
-// kRefreshSkipped in warehouse/warehouse.h). What ccetl_last_success_timestamp_seconds reports.
+// kRefreshSkipped in warehouse/run_completeness.h). What ccetl_last_success_timestamp_seconds reports.
 std::map<std::string, double> last_complete_syncs(const std::string& dsn);
 
 }  // namespace ccetl

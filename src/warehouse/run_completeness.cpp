@@ -1,4 +1,4 @@
-#include "warehouse/warehouse.h"
+#include "warehouse/run_completeness.h"
 
 namespace ccetl {
 
