@@ -1,6 +1,6 @@
 -- ccetl's own catalog: run history, rejected values, generated columns, reverse-ETL push log.
--- Idempotent. ccetl embeds this text (src/warehouse/catalog_sql.cpp; a test keeps both equal)
--- and applies it on `ensure_catalog()`; it is installed here for review and manual setup.
+-- Idempotent. The build compiles this file into ccetl (the single source; CMakeLists.txt) and
+-- ccetl applies it on `ensure_catalog()`; it is installed here for review and manual setup.
 -- (CREATE SCHEMA IF NOT EXISTS would need CREATE on the database even when the schema exists.)
 DO $$
 BEGIN

@@ -69,6 +69,7 @@ std::string_view failure_name(Failure f) {
     case Failure::TlsVerify: return "TLS verify failure";
     case Failure::Tls: return "TLS failure";
     case Failure::TooLarge: return "body too large";
+    case Failure::Proxy: return "proxy refusal";
   }
   return "failure";
 }
@@ -173,7 +174,7 @@ class HttpApiClient final : public ApiClient {
         return c;
       }
     }
-    return std::make_unique<api::Connection>(base_, tls_, &bodies_);
+    return std::make_unique<api::Connection>(base_, tls_, &bodies_, proxy_);
   }
 
   void checkin(std::unique_ptr<api::Connection> c) {
@@ -226,7 +227,7 @@ class HttpApiClient final : public ApiClient {
       if (out.failure != Failure::None && out.reused && out.nothing_received && !out.cancelled) {
         // The server closed a kept-alive connection while it sat idle: not a failed attempt.
         spdlog::debug("{} → stale kept-alive connection ({}), reconnecting", shown, scrub(out.cause, api_key));
-        conn = std::make_unique<api::Connection>(base_, tls_, &bodies_);
+        conn = std::make_unique<api::Connection>(base_, tls_, &bodies_, proxy_);
         out = conn->exchange(request, limits_);
       }
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
@@ -238,7 +239,8 @@ class HttpApiClient final : public ApiClient {
         spdlog::debug("{} → {} after {} ms (attempt {}): {}", shown, failure_name(out.failure), ms, attempt, cause);
         count(0, attempt > 1, false);
         if (out.cancelled) throw cancelled();
-        if (out.failure == Failure::TlsVerify || out.failure == Failure::Tls || out.failure == Failure::TooLarge)
+        if (out.failure == Failure::TlsVerify || out.failure == Failure::Tls || out.failure == Failure::TooLarge ||
+            out.failure == Failure::Proxy)
           throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause);
         last_cause = cause;
         last_status = 0;
@@ -306,6 +308,7 @@ class HttpApiClient final : public ApiClient {
   const ClientOptions options_;
   const api::Url base_;  // target holds the base path without trailing '/'
   const std::shared_ptr<api::TlsContext> tls_;
+  const std::optional<api::Proxy> proxy_ = api::proxy_for(options_.proxy, options_.proxy_source, options_.no_proxy, base_);
   api::Limits limits_;
   api::RateLimiter limiter_;
 

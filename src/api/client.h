@@ -28,6 +28,10 @@ struct ClientOptions {
   // limit and backoff waits end at once; the call throws ApiError(Transient) saying
   // "cancelled". Must outlive the client. nullptr: never cancelled.
   const CancelToken* cancel = nullptr;
+  // HTTP CONNECT proxy for https:// base URLs (api/proxy.h); empty: connect directly.
+  std::string proxy;
+  std::string proxy_source = "centercode.proxy";  // where `proxy` came from, for error messages
+  std::string no_proxy;  // hosts reached directly even with a proxy (NO_PROXY syntax)
 };
 
 // A response as the caller needs it. `body` has SIMDJSON_PADDING (64) spare bytes of capacity

@@ -6,6 +6,7 @@
 
 #include "api/connection.h"
 #include "api/body_pool.h"
+#include "api/proxy_tunnel.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -77,6 +78,7 @@ struct Connection::Impl {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;  // kept across reads of one kept-alive connection
   BodyPool* bodies = nullptr;  // where sized bodies get their buffers (optional)
+  std::optional<Proxy> proxy;  // set: TCP goes to the proxy, then CONNECT to the origin
   bool connected = false;
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
@@ -136,9 +138,12 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
                                                Outcome& out) {
   beast::error_code ec;
   auto token = net::redirect_error(net::use_awaitable, ec);
-  auto results = co_await resolver.async_resolve(origin.host, origin.port, token);
+  // Through a proxy only the proxy's name is resolved here; it resolves the origin's.
+  const std::string& dial_host = proxy ? proxy->host : origin.host;
+  auto results = co_await resolver.async_resolve(dial_host, proxy ? proxy->port : origin.port, token);
   if (ec) {
-    fail(out, Failure::Network, "cannot resolve " + origin.host + ": " + ec.message());
+    fail(out, Failure::Network, std::string(proxy ? "cannot resolve proxy " : "cannot resolve ") + dial_host + ": " +
+                                    ec.message());
     co_return false;
   }
   if (tls)
@@ -150,9 +155,13 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
   co_await lowest().async_connect(results, token);
   if (ec) {
     fail(out, ec == beast::error::timeout ? Failure::Timeout : Failure::Network,
-         "cannot connect to " + origin.host_header() + ": " +
+         "cannot connect to " + (proxy ? "proxy " + proxy->shown : origin.host_header()) + ": " +
              (ec == beast::error::timeout ? std::string("connect timeout") : ec.message()));
     co_return false;
+  }
+  if (proxy) {
+    bool tunnelled = co_await open_tunnel(lowest(), *proxy, origin, out);
+    if (!tunnelled) co_return false;
   }
   if (secure) {
     if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str())) {
@@ -289,9 +298,10 @@ net::awaitable<void> Connection::Impl::run(const HttpRequest& request, Limits li
     co_await transfer(*plain, request, limits, deadline, out);
 }
 
-Connection::Connection(Url origin, std::shared_ptr<TlsContext> tls, BodyPool* bodies)
+Connection::Connection(Url origin, std::shared_ptr<TlsContext> tls, BodyPool* bodies, std::optional<Proxy> proxy)
     : impl_(std::make_unique<Impl>()) {
   impl_->origin = std::move(origin);
+  impl_->proxy = std::move(proxy);
   impl_->tls = std::move(tls);
   impl_->bodies = bodies;
 }

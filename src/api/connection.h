@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "api/proxy.h"
 #include "api/url.h"
 #include "core/cancel.h"
 
@@ -48,6 +49,7 @@ enum class Failure {
   TlsVerify,  // certificate or host name not trusted (permanent)
   Tls,        // other TLS handshake failure, e.g. not a TLS server (permanent)
   TooLarge,   // body over body_limit (permanent)
+  Proxy,      // the HTTPS proxy refused the tunnel, e.g. 407 (permanent; api/proxy_tunnel.h)
 };
 
 struct Outcome {
@@ -73,8 +75,10 @@ class BodyPool;
 class Connection {
  public:
   // `tls` is null for plain http. Sized bodies are read into buffers taken from `bodies` when
-  // given (it must outlive the connection).
-  Connection(Url origin, std::shared_ptr<TlsContext> tls, BodyPool* bodies = nullptr);
+  // given (it must outlive the connection). With `proxy`, the connection is a CONNECT tunnel
+  // through it (https origins only); TLS still verifies the origin.
+  Connection(Url origin, std::shared_ptr<TlsContext> tls, BodyPool* bodies = nullptr,
+             std::optional<Proxy> proxy = std::nullopt);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

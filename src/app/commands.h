@@ -18,6 +18,7 @@ struct RunArgs {
   std::vector<std::string> jobs;  // empty = all
   bool dry_run = false;           // push jobs: print what would be sent, send nothing
   bool progress = false;          // show a progress line on stderr
+  std::string metrics_file;       // non-empty: write this run's metrics there (Prometheus textfile)
 };
 int run_command(const RunArgs& args);
 

@@ -1,5 +1,6 @@
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
+#include "app/logging.h"
 #include "core/error.h"
 #include "daemon/daemon.h"
 
@@ -16,7 +17,7 @@ int daemon_command(const std::string& config_path) {
     Daemon daemon(config_path, std::move(*config));
     return daemon.run();
   } catch (const Error& e) {
-    std::fprintf(stderr, "ccetl daemon: %s\n", e.what());
+    report_error(std::string("ccetl daemon: ") + e.what());
     return e.kind() == ErrorKind::Config ? kExitUsage : kExitUnavailable;
   }
 }

@@ -6,6 +6,7 @@
 #include "api/endpoints.h"
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
+#include "app/logging.h"
 #include "core/error.h"
 #include "core/redact.h"
 #include "package/decoder.h"
@@ -91,13 +92,13 @@ int discover_command(const DiscoverArgs& args) {
   config->warehouse.dsn = warehouse::with_connection_defaults(config->warehouse.dsn, config->warehouse.statement_timeout);
   const JobSpec* job = config->find_job(args.job);
   if (!job) {
-    std::fprintf(stderr, "ccetl: no job named '%s' in %s\n", args.job.c_str(), args.config_path.c_str());
+    report_error("ccetl: no job named '" + args.job + "' in " + args.config_path);
     return kExitUsage;
   }
   try {
     return discover(*config, *job);
   } catch (const Error& e) {
-    std::fprintf(stderr, "ccetl: discover %s: %s\n", job->name.c_str(), redact(e.what(), job->api_key).c_str());
+    report_error("ccetl: discover " + job->name + ": " + redact(e.what(), job->api_key));
     return e.kind() == ErrorKind::Config ? kExitUsage : kExitJobFailed;
   }
 }

@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
+#include "app/logging.h"
 #include "core/error.h"
 #include "daemon/status_data.h"
 #include "daemon/status_json.h"
@@ -23,7 +24,7 @@ int status_command(const StatusArgs& args) {
     StatusReader reader(config->warehouse.dsn, std::chrono::seconds(30));
     snap = reader.overview(*config, {});
   } catch (const Error& e) {
-    std::fprintf(stderr, "ccetl: cannot read run history: %s\n", e.what());
+    report_error(std::string("ccetl: cannot read run history: ") + e.what());
     return kExitUnavailable;
   }
   if (args.json) {

@@ -2,6 +2,7 @@
 
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
+#include "app/logging.h"
 #include "warehouse/dsn_syntax.h"
 
 namespace ccetl {
@@ -10,8 +11,8 @@ std::optional<Config> load_config_or_report(const std::string& path) {
   try {
     return load_config(path);
   } catch (const ConfigError& e) {
-    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
-    std::fprintf(stderr, "%zu problem(s) in %s\n", e.problems().size(), path.c_str());
+    for (const auto& problem : e.problems()) report_error(problem.to_string());
+    report_error(std::to_string(e.problems().size()) + " problem(s) in " + path);
     return std::nullopt;
   }
 }

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--job", run.jobs, "Job to run (repeatable; default: all jobs)");
   run_cmd->add_flag("--dry-run", run.dry_run, "Push jobs: print what would be sent (key masked), send nothing");
   run_cmd->add_flag("--no-progress", no_progress, "Never draw the progress line");
+  run_cmd->add_option("--metrics-file", run.metrics_file,
+                      "Write the run's metrics here for node_exporter's textfile collector (e.g. /var/lib/node_exporter/ccetl.prom)");
 
   ccetl::ValidateArgs validate;
   auto* validate_cmd = app.add_subcommand(
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
   ccetl::configure_logging(global.log_level, global.log_format);
 
   if (*run_cmd) {
-    run.progress = !no_progress && ::isatty(STDERR_FILENO);
+    run.progress = !no_progress && log_format != "json" && ::isatty(STDERR_FILENO);
     return ccetl::run_command(run);
   }
   if (*validate_cmd) return ccetl::validate_command(validate);

@@ -1,3 +1,4 @@
+#include <date/tz.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -21,8 +22,8 @@ bool valid_identifier(const std::string& name) {
   });
 }
 
-// Mirrors TimeZone::exists in the schedule layer (which config does not link): a safe relative
-// name whose file under /usr/share/zoneinfo starts with the TZif magic.
+// The zones the daemon's scheduler can load (schedule/time_zone.h): a safe relative name that
+// date's database over /usr/share/zoneinfo knows (which leaves out posix/, right/ and non-zones).
 bool zone_exists(const std::string& name) {
   if (name == "UTC") return true;
   if (name.empty() || name.size() > 255 || name[0] == '/' || name[0] == '.' ||
@@ -34,9 +35,11 @@ bool zone_exists(const std::string& name) {
       return false;
     }
   }
-  std::ifstream in("/usr/share/zoneinfo/" + name, std::ios::binary);
-  char magic[4] = {};
-  return in.read(magic, 4) && std::string(magic, 4) == "TZif";
+  try {
+    return date::locate_zone(name) != nullptr;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 std::optional<std::string> read_secret_file(Problems& problems, const std::string& path,

@@ -12,6 +12,8 @@
 
 #include "config/sections.h"
 #include "config/yaml_reader.h"
+#include "core/error.h"
+#include "core/proxy_url.h"
 #include "core/redact.h"
 
 namespace ccetl {
@@ -52,7 +54,7 @@ bool read_centercode(const MapReader& top, Config& config, const std::string& ba
   if (!top.has("centercode")) return true;
   MapReader cc = sub_map(top, "centercode", "centercode", "centercode.",
                          {"base_url", "api_key", "api_key_file", "allow_insecure_http", "ca_file",
-                          "rate_limit", "max_in_flight", "request_timeout", "max_attempts"});
+                          "rate_limit", "max_in_flight", "request_timeout", "max_attempts", "proxy"});
   if (!cc.is_map()) return true;
   CentercodeConfig& out = config.centercode;
   Problems& problems = cc.problems();
@@ -101,6 +103,14 @@ bool read_centercode(const MapReader& top, Config& config, const std::string& ba
   if (auto v = cc.integer("max_in_flight", 1, 64)) out.max_in_flight = static_cast<int>(*v);
   if (auto v = cc.duration("request_timeout")) out.request_timeout = *v;
   if (auto v = cc.integer("max_attempts", 1, 100)) out.max_attempts = static_cast<int>(*v);
+  if (auto proxy = cc.string("proxy")) {
+    try {
+      if (!proxy->empty()) parse_proxy_url(*proxy, "centercode.proxy");  // "" means: no proxy
+    } catch (const Error& e) {
+      problems.add(cc.mark_of("proxy"), e.what());
+    }
+    out.proxy = *proxy;
+  }
   return cc.has("api_key") || cc.has("api_key_file");
 }
 

@@ -31,6 +31,9 @@ struct CentercodeConfig {
   int max_in_flight = 6;            // pages of one job requested concurrently (6 keeps 10 req/s busy at up to ~500 ms a request)
   std::chrono::milliseconds request_timeout{60'000};
   int max_attempts = 6;
+  // HTTP CONNECT proxy for https:// (api/proxy.h): "http://[user:password@]host:port"; "" for
+  // none even when HTTPS_PROXY is set. Unset: HTTPS_PROXY / https_proxy from the environment.
+  std::optional<std::string> proxy;
 };
 
 struct WarehouseConfig {

@@ -60,6 +60,7 @@ struct Daemon::Impl {
   std::string config_path;
   std::shared_ptr<const Config> config;
   std::shared_ptr<ApiClient> client;
+  uint64_t client_generation = 0;  // tells metrics the clients of successive reloads apart
   std::unique_ptr<Scheduler> scheduler;
   Metrics metrics;
   StatusBoard status_board;  // what the status pages read; see daemon/status_site.h
@@ -90,6 +91,7 @@ struct Daemon::Impl {
   bool catalog_due = true;  // create/upgrade the catalog at the next check (start, reload)
   std::string health_dsn;
   bool down_reported = false;  // check_database_once only (start-up, then the health thread)
+  std::atomic<bool> freshness_restored{false};  // ccetl.runs read into metrics once
 
   void notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
@@ -121,6 +123,18 @@ struct Daemon::Impl {
     if (ok) down_reported = false;
     database_ok = ok;
     metrics.set_ready(true, ok);
+    // Once per connection to the database (start-up, or when it first comes back): each job's last
+    // complete sync from ccetl.runs into ccetl_last_success_timestamp_seconds.
+    if (ok && !freshness_restored) restore_freshness(dsn);
+  }
+
+  void restore_freshness(const std::string& dsn) {
+    try {
+      metrics.restore_last_complete(last_complete_syncs(dsn));
+      freshness_restored = true;
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot read run history for ccetl_last_success_timestamp_seconds: {}", e.what());
+    }
   }
 
   void health_loop() {
@@ -166,14 +180,20 @@ struct Daemon::Impl {
     notify("WATCHDOG=1");
   }
 
-  void start_scheduler() { scheduler = std::make_unique<Scheduler>(*config, now_seconds(), last_success); }
+  void start_scheduler() {
+    std::vector<std::string> names;
+    for (const auto& job : config->jobs) names.push_back(job.name);
+    metrics.add_jobs(names);
+    scheduler = std::make_unique<Scheduler>(*config, now_seconds(), last_success);
+  }
 
   // One run on its own thread, with its own database connection and the job's advisory lock.
   void launch(const std::string& name) {
     auto cfg = config;
     auto cl = client;
+    const uint64_t generation = client_generation;
     const JobSpec* job = cfg->find_job(name);
-    running[name] = std::thread([this, cfg, cl, job] {
+    running[name] = std::thread([this, cfg, cl, generation, job] {
       bool ok = false;
       if (stop_runs.cancelled()) {
         {
@@ -203,8 +223,7 @@ struct Daemon::Impl {
         spdlog::error("[{}] run failed: {}", job->name, e.what());
         metrics.record_run(job->name, "failed", 0, {}, unix_now());
       }
-      auto stats = cl->stats();
-      metrics.set_http(stats.by_status, stats.retries, stats.throttled);
+      metrics.set_http(generation, cl->stats());
       {
         std::lock_guard lock(mu);
         finished.emplace_back(job->name, ok);
@@ -245,6 +264,7 @@ struct Daemon::Impl {
       config = std::make_shared<const Config>(std::move(fresh));
       client = std::move(fresh_client);
       recheck_catalog(config->warehouse.dsn);
+      ++client_generation;
       start_scheduler();
       // Jobs still running keep their slot (and their no-overlap rule) in the new scheduler.
       for (const auto& entry : running) scheduler->mark_running(entry.first);

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_string.h"
+
 namespace ccetl::package_detail {
 
 // Integer: an optional sign and digits; an integral number written as a decimal fraction or with
@@ -33,9 +35,8 @@ const char* render_string(std::string_view text, std::string& out);
 // append_copy_escaped() that stops at a NUL byte: false, and `out` unchanged, when there is one.
 bool append_copy_escaped_unless_nul(std::string& out, std::string_view value);
 
-// Appends `text` as a quoted JSON string. With `nul_as_replacement`, NUL becomes U+FFFD
-// (PostgreSQL's jsonb rejects \u0000); otherwise it is written \u0000.
-void append_json_string(std::string& out, std::string_view text, bool nul_as_replacement);
+// Quoted JSON strings (NUL as U+FFFD on request): the shared writer of core/json_string.h.
+using ccetl::append_json_string;
 
 // Reject.raw_value form: truncated to 1 KiB on a UTF-8 boundary, NUL bytes shown as \0.
 std::string reject_raw_value(std::string_view text);

@@ -33,33 +33,6 @@ bool is_json_number(const std::string& s) {
 
 }  // namespace
 
-std::string json_quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 std::string json_cell(const std::optional<std::string>& value, uint32_t type_oid) {
   if (!value) return "null";
   const std::string& v = *value;
@@ -72,12 +45,12 @@ std::string json_cell(const std::optional<std::string>& value, uint32_t type_oid
     case oid::kFloat4:
     case oid::kFloat8:
     case oid::kNumeric:
-      return is_json_number(v) ? v : json_quote(v);
+      return is_json_number(v) ? v : json_string(v);
     case oid::kJson:
     case oid::kJsonb:
       return v;
     default:
-      return json_quote(v);
+      return json_string(v);
   }
 }
 
@@ -114,7 +87,7 @@ void JsonObjectBuilder::write(const Node& node, std::string& out) {
   for (const auto& [key, child] : node.children) {
     if (!first) out.push_back(',');
     first = false;
-    out += json_quote(key);
+    out += json_string(key);
     out.push_back(':');
     write(child, out);
   }

@@ -9,10 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_string.h"
+
 namespace ccetl::push {
 
-// A JSON string literal for `text` (UTF-8 passed through, controls escaped).
-std::string json_quote(std::string_view text);
+// A JSON string literal for `text`: the shared writer of core/json_string.h.
+using ccetl::json_string;
 
 // A cell as a JSON value: NULL -> null; bool -> true/false; integers and finite numbers -> as
 // is; json/jsonb -> embedded verbatim; everything else (including NaN/Infinity) -> a string.

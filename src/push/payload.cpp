@@ -64,7 +64,7 @@ PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index)
     std::string key = "[";
     for (size_t i = 0; i < spec.key.size(); ++i) {
       const auto& cell = cells[result.index_of(spec.key[i])];
-      key += (i ? "," : "") + (cell ? json_quote(*cell) : std::string("null"));
+      key += (i ? "," : "") + (cell ? json_string(*cell) : std::string("null"));
     }
     row.row_key = key + "]";
   }
@@ -109,13 +109,13 @@ PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index)
   }
 
   // Canonical payload: find, body (sorted keys) and each attachment's name and content hash.
-  std::string canonical = "{\"find\":" + (row.find ? json_quote(*row.find) : std::string("null")) +
+  std::string canonical = "{\"find\":" + (row.find ? json_string(*row.find) : std::string("null")) +
                           ",\"body\":" + (row.body.empty() ? std::string("null") : row.body) + ",\"attachments\":{";
   for (size_t i = 0; i < row.attachments.size(); ++i) {
     const auto& set = row.attachments[i];
-    canonical += (i ? "," : "") + json_quote(set.element_key) + ":[";
+    canonical += (i ? "," : "") + json_string(set.element_key) + ":[";
     for (size_t f = 0; f < set.files.size(); ++f)
-      canonical += (f ? "," : "") + std::string("[") + json_quote(set.files[f].file_name) + ",\"" +
+      canonical += (f ? "," : "") + std::string("[") + json_string(set.files[f].file_name) + ",\"" +
                    sha256_hex(set.files[f].content) + "\"]";
     canonical += "]";
   }

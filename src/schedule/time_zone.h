@@ -1,42 +1,28 @@
-// IANA time zones read from the system's TZif files (/usr/share/zoneinfo), because GCC 12's
-// libstdc++ has no std::chrono::tzdb and setting TZ for localtime_r/mktime is process-global
-// (not usable in a multi-threaded daemon). Supports TZif v1-v4 (the 64-bit section when present)
-// and the POSIX TZ footer rule for instants after the last stored transition.
+// IANA time zones through Howard Hinnant's date library (Debian's libhowardhinnant-date-dev,
+// reading the system's /usr/share/zoneinfo), because GCC 12's libstdc++ has no std::chrono
+// tzdb; date's API is the one C++20 standardised, so a later compiler switch is mechanical.
+//
+// One gap of date 3.0.1 is closed here: with the system's files it ignores the POSIX TZ footer
+// that describes daylight saving after the last stored transition (2037 in Debian's "fat"
+// files), so it would report standard time for ever after that. For such instants this class
+// asks date about the same calendar date in a stored year whose date falls on the same weekday:
+// rules of the footer's form ("second Sunday of March") give the same answer there.
 //
 // A TimeZone is immutable after loading and safe to share between threads.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
+
+namespace date {
+class time_zone;
+}
 
 namespace ccetl {
 
 using SysSeconds = std::chrono::sys_seconds;
 using LocalSeconds = std::chrono::local_seconds;
-
-// A POSIX TZ rule such as "EST5EDT,M3.2.0,M11.1.0" (offsets stored east-positive, seconds).
-struct PosixTzRule {
-  struct Date {
-    enum class Kind { Julian1, Julian0, MonthWeekDay } kind = Kind::MonthWeekDay;
-    int day = 0;    // Jn: 1..365, n: 0..365, Mm.w.d: weekday 0..6
-    int month = 0;  // Mm.w.d only
-    int week = 0;   // Mm.w.d only, 1..5 (5 = last)
-    int64_t time = 7200;  // seconds after local midnight (may be negative or > 24h)
-  };
-  int64_t std_offset = 0;
-  bool has_dst = false;
-  int64_t dst_offset = 0;
-  Date dst_start;
-  Date dst_end;
-
-  // Parses a TZ string; nullopt when malformed.
-  static std::optional<PosixTzRule> parse(const std::string& text);
-  int64_t offset_at(int64_t utc_seconds) const;
-};
 
 class TimeZone {
  public:
@@ -51,10 +37,8 @@ class TimeZone {
   // The zone named `name` (e.g. "Europe/Berlin", "UTC"), loaded once and cached. Throws
   // ccetl::Error(Config) when the name is invalid or no such zone is installed.
   static std::shared_ptr<const TimeZone> locate(const std::string& name);
-  // Reads a TZif file directly (tests, unusual installations). Throws ccetl::Error(Config).
-  static std::shared_ptr<const TimeZone> load_file(const std::string& name, const std::string& path);
   static std::shared_ptr<const TimeZone> utc();
-  // True when `name` is a safe zone name (no "..", not absolute) naming an installed TZif file.
+  // True when `name` is a safe zone name (no "..", not absolute) of an installed zone.
   static bool exists(const std::string& name);
 
   const std::string& name() const { return name_; }
@@ -65,13 +49,13 @@ class TimeZone {
 
  private:
   TimeZone() = default;
-  static std::shared_ptr<const TimeZone> parse_tzif(const std::string& name, const std::string& bytes);
+  // For a date after the stored transitions of a zone that keeps daylight saving: how far the
+  // equivalent stored date lies before it (zero when date's own answer holds).
+  std::chrono::days shift_into_table(std::chrono::sys_days day) const;
 
   std::string name_;
-  std::vector<int64_t> transitions_;  // UTC seconds, ascending
-  std::vector<int64_t> offsets_;      // offset in effect from transitions_[i] on
-  int64_t initial_offset_ = 0;        // before the first transition
-  std::optional<PosixTzRule> rule_;   // after the last transition
+  const date::time_zone* zone_ = nullptr;  // null: UTC
+  int last_table_year_ = 0;  // year of the last stored transition when the footer has DST, else 0
 };
 
 }  // namespace ccetl

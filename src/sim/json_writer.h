@@ -6,11 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_string.h"
+
 namespace ccetl::sim {
 
-// Appends `s` as a quoted JSON string (RFC 8259 escapes; UTF-8 passes through).
-void append_json_string(std::string& out, std::string_view s);
-std::string json_string(std::string_view s);
+// Quoted JSON strings: the shared writer of core/json_string.h.
+using ccetl::append_json_string;
+using ccetl::json_string;
 
 // Writes objects and arrays with commas handled. Values are appended in call order; the caller
 // keeps nesting balanced.

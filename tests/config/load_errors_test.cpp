@@ -303,3 +303,29 @@ TEST_CASE("unknown keys without a close match list the valid ones", "[config][er
              Catch::Matchers::Contains("unknown key 'xyzzy' in job 'a' source (expected one of: scope, project, report, lookup, format)"));
   check_at(problems[0], 7, 48);
 }
+
+TEST_CASE("daemon.time_zone: only zones the scheduler can load pass validation", "[config][errors]") {
+  // posix/... holds TZif files too, but the zone database the scheduler uses does not list them:
+  // validate must refuse what the daemon would refuse at start.
+  auto path = write_temp("posix_zone.yaml", kHeader + "daemon:\n  time_zone: posix/Europe/Berlin\njobs: []\n");
+  auto problems = problems_of(path);
+  check_at(problem_with(problems, "unknown time zone 'posix/Europe/Berlin'"), 6, 14);
+}
+
+TEST_CASE("centercode.proxy: a malformed proxy URL is reported at its line, without the password", "[config][errors]") {
+  auto path = write_temp("bad_proxy.yaml", "centercode:\n"
+                                           "  base_url: https://company.centercode.com/api/v1\n"
+                                           "  api_key: ${CENTERCODE_API_KEY}\n"
+                                           "  proxy: http://etl:hunter2@proxy.corp:99999\n"  // 4
+                                           "warehouse: {dsn: '${CCETL_PG_DSN}'}\njobs: []\n");
+  auto problems = problems_of(path);
+  auto p = problem_with(problems, "centercode.proxy: bad proxy port '99999'");
+  check_at(p, 4, 10);
+  CHECK(p.to_string().find("hunter2") == std::string::npos);
+  auto ok = write_temp("no_proxy.yaml", "centercode:\n"
+                                        "  base_url: https://company.centercode.com/api/v1\n"
+                                        "  api_key: ${CENTERCODE_API_KEY}\n"
+                                        "  proxy: \"\"\n"
+                                        "warehouse: {dsn: '${CCETL_PG_DSN}'}\njobs: []\n");
+  for (const auto& other : problems_of(ok)) CHECK(other.message.find("proxy") == std::string::npos);
+}

@@ -60,11 +60,11 @@ TEST_CASE("daemon: runs a due job at start, then serves its metrics, health and 
   std::string metrics;
   REQUIRE(wait_for([&] {
     metrics = http.get("/metrics").body;
-    return metrics.find("ccetl_runs_total{job=\"feedback_scores\",outcome=\"succeeded\"} 1") != std::string::npos;
+    return metrics.find("ccetl_runs_total{ccetl_job=\"feedback_scores\",outcome=\"succeeded\"} 1") != std::string::npos;
   }));
-  CHECK_THAT(metrics, Catch::Contains("ccetl_rows_total{job=\"feedback_scores\",outcome=\"inserted\"} 5"));
-  CHECK_THAT(metrics, Catch::Contains("ccetl_run_duration_seconds_count{job=\"feedback_scores\"} 1"));
-  CHECK_THAT(metrics, Catch::Contains("ccetl_last_success_timestamp_seconds{job=\"feedback_scores\"}"));
+  CHECK_THAT(metrics, Catch::Contains("ccetl_rows_written_total{ccetl_job=\"feedback_scores\",outcome=\"inserted\"} 5"));
+  CHECK_THAT(metrics, Catch::Contains("ccetl_run_duration_seconds_count{ccetl_job=\"feedback_scores\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("ccetl_last_success_timestamp_seconds{ccetl_job=\"feedback_scores\"}"));
   CHECK_THAT(metrics, Catch::Contains("ccetl_http_requests_total{status=\"200\"}"));
   CHECK(metrics.find(kKey) == std::string::npos);
   d.signal(SIGTERM);

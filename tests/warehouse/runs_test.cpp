@@ -129,7 +129,7 @@ TEST_CASE("the advisory job lock is exclusive between two warehouses") {
   CHECK(got);
 }
 
-TEST_CASE("ensure_catalog is idempotent and embeds sql/001_catalog.sql verbatim") {
+TEST_CASE("ensure_catalog is idempotent and applies sql/001_catalog.sql, compiled in verbatim at build time") {
   Db db;
   db.wh->ensure_catalog();
   db.wh->ensure_catalog();
