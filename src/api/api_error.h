@@ -31,11 +31,19 @@ class ApiError : public Error {
   // network/TLS cause when there was no answer.
   const std::string& description() const { return description_; }
   const std::vector<InvalidParameter>& invalid_parameters() const { return invalid_parameters_; }
+  // The request may have reached the API and been applied (timeout, reset or 5xx after it was
+  // written). False when the API refused it (4xx) or it provably never left the client.
+  bool maybe_applied() const { return maybe_applied_; }
+  ApiError& set_maybe_applied(bool value) {
+    maybe_applied_ = value;
+    return *this;
+  }
 
  private:
   int status_;
   std::string description_;
   std::vector<InvalidParameter> invalid_parameters_;
+  bool maybe_applied_ = false;
 };
 
 }  // namespace ccetl
