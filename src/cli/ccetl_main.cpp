@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   push_retry_cmd->add_option("-c,--config", push_retry.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
   push_retry_cmd->add_option("--job", push_retry.job, "Push job")->required();
   push_retry_cmd->add_option("--key", push_retry.keys,
-                             "Row key as `push list` shows it, or the value of a single key column (repeatable)");
+                             "Row key as `push list` shows it, or the value of a single key column (repeatable)")
+      ->allow_extra_args(false);  // one value per --key, taken verbatim: CLI11 would split ["a","b"]
   push_retry_cmd->add_flag("--applied", push_retry.applied,
                            "The requests were applied in Centercode: mark the unknown rows succeeded, send nothing");
 

@@ -153,6 +153,5 @@ TEST_CASE("idempotent POSTs (data listeners) keep retrying 5xx, resets and timeo
   server.script({reply(502), misbehave(Kind::CloseWithoutAnswer), slow, reply(200, R"({"ok":true})")});
   Response r = client->post_json("/userDataListeners/Performance?find=a", kKey, "{}", Idempotency::Idempotent);
   CHECK(r.status == 200);
-  CHECK(r.attempts == 4);
-  CHECK(server.requests().size() == 4);
+  CHECK(server.requests().size() == 4);  // every answer was followed by a resend
 }
