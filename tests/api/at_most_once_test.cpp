@@ -155,3 +155,21 @@ TEST_CASE("idempotent POSTs (data listeners) keep retrying 5xx, resets and timeo
   CHECK(r.status == 200);
   CHECK(server.requests().size() == 4);  // every answer was followed by a resend
 }
+
+TEST_CASE("the resend after a stale kept-alive connection waits for its rate slot", "[api][at_most_once][rate]") {
+  // At 2 requests a second the client spaces requests to one endpoint by about 500 ms. The server
+  // closes the kept-alive connection under the second GET without answering; the resend that
+  // follows is a third request and must wait for its own slot (a lower bound: load only delays).
+  TestServer server;
+  auto options = options_for(server.base_url());
+  options.rate_limit = 2;
+  auto client = make_client(options);
+  server.script({reply(200), misbehave(Kind::CloseWithoutAnswer), reply(200)});
+  client->get("/a", kKey);
+  Response r = client->get("/a", kKey);
+  CHECK(r.status == 200);
+  auto seen = server.requests();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[2].connection != seen[1].connection);
+  CHECK(seen[2].arrived - seen[1].arrived >= 400ms);
+}
