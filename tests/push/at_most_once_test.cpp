@@ -5,6 +5,10 @@
 // ledger's mark_for_retry) makes the next run send again. A data listener under 502 is retried.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+
+#include "pipeline/progress.h"
+
 #include "push/ledger.h"
 #include "push_env.h"
 
@@ -184,4 +188,45 @@ TEST_CASE("a data listener answered 502 after applying is retried and succeeds",
   CHECK(creates(env, path, &statuses) == 2);
   CHECK(statuses == std::vector<int>{502, 201});
   CHECK(state_of(env, "tiers") == "succeeded");
+}
+
+namespace {
+
+// Stops the run (as SIGTERM will, through RunOptions::cancel) once `after` rows were handled.
+class StopAfter : public ProgressReporter {
+ public:
+  StopAfter(std::atomic<bool>& cancel, int64_t after) : cancel_(cancel), after_(after) {}
+  void update(const std::string&, int64_t, int64_t, int64_t rows) override {
+    if (rows >= after_) cancel_ = true;
+  }
+  void finish(const std::string&) override {}
+
+ private:
+  std::atomic<bool>& cancel_;
+  int64_t after_;
+};
+
+}  // namespace
+
+TEST_CASE("a stopped push run sends no further row; what was sent stays recorded", "[push][at_most_once]") {
+  PushEnv env;
+  auto job = env.job("stop", PushTargetKind::CommentListener, Scope::ProjectFeedback, "WidgetPro", "BugComment",
+                     "SELECT 'BUG-000' || g AS find, 'a@b.c' AS author, 'm' AS message FROM generate_series(1, 3) g "
+                     "ORDER BY g",
+                     {"find"});
+  std::atomic<bool> cancel{false};
+  StopAfter stop(cancel, 1);
+  RunOptions options;
+  options.cancel = &cancel;
+  options.progress = &stop;
+  JobOutcome out = env.run(job, options);
+  INFO(out.summary());
+  CHECK_FALSE(out.succeeded);
+  CHECK(out.error == "cancelled");
+  CHECK(out.counts.inserted == 1);
+  CHECK(creates(env, "/api/v1/projects/WidgetPro/feedbackCommentListeners/BugComment") == 1);
+  auto ledger = env.ledger("stop");
+  REQUIRE(ledger.size() == 1);
+  CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
+  CHECK(std::string(env.query("SELECT status FROM ccetl.runs WHERE job = 'stop'")[0][0].c_str()) == "failed");
 }

@@ -106,6 +106,9 @@ class PushEnv {
 
   JobOutcome run(const JobSpec& job, bool dry_run = false) {
     RunOptions options;
+    return run(job, options, dry_run);
+  }
+  JobOutcome run(const JobSpec& job, const RunOptions& options, bool dry_run = false) {
     return run_push_job(config_, job, *client_, dry_run ? nullptr : warehouse_.get(), options, dry_run, tuning_);
   }
 
