@@ -78,7 +78,8 @@ UploadsOutcome upload_planned_files(ApiClient& client, Ledger& ledger, const std
     }
     const Attachment* file = find_file(row, f);
     if (f.url.empty() || !file) {
-      if (!file) f.error = label(f) + " is no longer in the query result";
+      if (!file)
+        f.error = !row.error.empty() ? row.error : label(f) + " is no longer in the query result";
       f.state = "failed";
       ledger.record_file(row.row_key, f);
       failed = true;
