@@ -131,13 +131,15 @@ class HttpApiClient final : public ApiClient {
     auto parsed = api::parse_url(url);
     if (!parsed)
       throw ApiError(ErrorKind::Permanent, "the API returned an unusable URL: " + scrub(url, api_key),
-                          0, "unusable URL");
+                          0, "unusable URL")
+          .set_maybe_applied(false);
     if (!parsed->same_origin(base_))
       throw ApiError(ErrorKind::Permanent,
                           "refusing to send the API key to " + scrub(parsed->origin(), api_key) +
                               " (URL " + scrub(url, api_key) + "): not the origin of base_url " +
                               base_.origin(),
-                          0, "URL outside base_url's origin");
+                          0, "URL outside base_url's origin")
+          .set_maybe_applied(false);
     return parsed->target;
   }
 
@@ -155,7 +157,8 @@ class HttpApiClient final : public ApiClient {
       auto size = std::filesystem::file_size(file_path, ec);
       if (ec || !std::filesystem::is_regular_file(file_path, ec))
         throw ApiError(ErrorKind::Permanent, "cannot read upload file " + file_path, 0,
-                       "cannot read upload file " + file_path);
+                       "cannot read upload file " + file_path)
+            .set_maybe_applied(false);
       request.body_file = file_path;
       request.body_file_size = size;
     } else {
@@ -279,7 +282,7 @@ class HttpApiClient final : public ApiClient {
         spdlog::debug("{} → {} after {} ms (attempt {}): {}", shown, failure_name(out.failure), ms, attempt, cause);
         count(0, attempt > 1, false);
         if (out.failure == Failure::TlsVerify || out.failure == Failure::Tls || out.failure == Failure::TooLarge)
-          throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause);
+          throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause).set_maybe_applied(out.request_written);
         last_cause = cause;
         last_status = 0;
         check_resend(request, out.request_written ? api::AttemptEnd::NoAnswer : api::AttemptEnd::NotWritten,
@@ -314,7 +317,8 @@ class HttpApiClient final : public ApiClient {
           }
           throw ApiError(ErrorKind::Permanent,
                               shown + " → " + status_text + (description.empty() ? "" : ": " + description),
-                              status, scrub(error.description, api_key), std::move(error.invalid_parameters));
+                              status, scrub(error.description, api_key), std::move(error.invalid_parameters))
+              .set_maybe_applied(false);  // refused
         }
         last_status = status;
         last_cause = status_text + (description.empty() ? "" : ": " + description);
@@ -334,10 +338,13 @@ class HttpApiClient final : public ApiClient {
         }
       }
       if (attempt >= options_.max_attempts)
+        // A non-idempotent request gets here only when every attempt failed before writing or
+        // was answered 429: it provably was not applied.
         throw ApiError(ErrorKind::Transient,
                             shown + " failed after " + std::to_string(attempt) +
                                 (attempt == 1 ? " attempt: " : " attempts: ") + last_cause,
-                            last_status, last_cause);
+                            last_status, last_cause)
+            .set_maybe_applied(request.idempotent);
       if (wait.count() > 0) std::this_thread::sleep_for(wait);
     }
   }

@@ -173,3 +173,15 @@ TEST_CASE("the resend after a stale kept-alive connection waits for its rate slo
   CHECK(seen[2].connection != seen[1].connection);
   CHECK(seen[2].arrived - seen[1].arrived >= 400ms);
 }
+
+TEST_CASE("a refused creating POST (4xx) is known not applied; an unclassified error is assumed applied",
+          "[api][at_most_once]") {
+  TestServer server;
+  auto client = make_client(options_for(server.base_url()));
+  server.script({reply(400, R"({"description":"An email address is required."})")});
+  ApiError refused = post_expecting_error(*client);
+  CHECK_FALSE(refused.maybe_applied());
+  CHECK(server.requests().size() == 1);
+  // The safe default for errors the client did not classify (e.g. a run stopped mid-request).
+  CHECK(ApiError(ErrorKind::Transient, "POST … → cancelled", 0, "cancelled").maybe_applied());
+}
