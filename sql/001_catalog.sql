@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS ccetl.runs (
   error       text
 );
 CREATE INDEX IF NOT EXISTS runs_job_started ON ccetl.runs (job, started_at DESC);
+-- Push runs: rows whose outcome is unknown (sent, count under `inserted`; failed, under `rejected`).
+ALTER TABLE ccetl.runs ADD COLUMN IF NOT EXISTS unknown bigint NOT NULL DEFAULT 0;
 
 -- Values (or rows) that could not be loaded; written in the run's transaction.
 CREATE TABLE IF NOT EXISTS ccetl.rejects (
@@ -80,4 +82,22 @@ CREATE TABLE IF NOT EXISTS ccetl.push_log (
                   CHECK (state IN ('intent', 'sent', 'succeeded', 'failed', 'unknown')),
   error           text,
   PRIMARY KEY (job, row_key)
+);
+
+-- Feedback attachments of a push_log row, one row per file: planned (`pending`) when the
+-- feedback is created, `uploading` before its request, `uploaded` / `failed` / `unknown` after
+-- it, so that a run stopped during the uploads is resumed with only the missing files.
+CREATE TABLE IF NOT EXISTS ccetl.push_files (
+  job          text NOT NULL,
+  row_key      text NOT NULL,
+  element_key  text NOT NULL,
+  file_index   integer NOT NULL,
+  file_name    text NOT NULL,
+  content_hash text NOT NULL,
+  url          text,
+  state        text NOT NULL CHECK (state IN ('pending', 'uploading', 'uploaded', 'failed', 'unknown')),
+  http_status  integer,
+  error        text,
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (job, row_key, element_key, file_index)
 );

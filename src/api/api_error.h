@@ -31,11 +31,22 @@ class ApiError : public Error {
   // network/TLS cause when there was no answer.
   const std::string& description() const { return description_; }
   const std::vector<InvalidParameter>& invalid_parameters() const { return invalid_parameters_; }
+  // The request may have reached the API and been applied (timeout, reset or 5xx after it was
+  // written). False only where the client proved otherwise: the API refused it (4xx), or it
+  // never left the client (bad URL or file, every attempt failed before writing or got 429).
+  // True by default, so that an error nobody classified (e.g. a run stopped mid-request) never
+  // lets a creation be sent twice.
+  bool maybe_applied() const { return maybe_applied_; }
+  ApiError& set_maybe_applied(bool value) {
+    maybe_applied_ = value;
+    return *this;
+  }
 
  private:
   int status_;
   std::string description_;
   std::vector<InvalidParameter> invalid_parameters_;
+  bool maybe_applied_ = true;
 };
 
 }  // namespace ccetl

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -16,6 +17,7 @@
 #include "api/endpoints.h"
 #include "api/error_body.h"
 #include "api/rate_limiter.h"
+#include "api/resend_policy.h"
 #include "api/retry_policy.h"
 #include "api/url.h"
 #include "core/error.h"
@@ -91,9 +93,10 @@ class HttpApiClient final : public ApiClient {
   Response get(const std::string& path, const std::string& api_key) override {
     return perform("GET", relative(path), api_key, {}, {});
   }
-  Response post_json(const std::string& path, const std::string& api_key,
-                     const std::string& json_body) override {
-    return perform("POST", relative(path), api_key, "application/json", json_body);
+  Response post_json(const std::string& path, const std::string& api_key, const std::string& json_body,
+                     Idempotency idempotency) override {
+    return perform("POST", relative(path), api_key, "application/json", json_body,
+                   idempotency == Idempotency::Idempotent);
   }
   Response post_file(const std::string& path, const std::string& api_key,
                      const std::string& file_name, const std::string& content) override {
@@ -105,6 +108,10 @@ class HttpApiClient final : public ApiClient {
   Response post_file_absolute(const std::string& url, const std::string& api_key,
                               const std::string& file_name, const std::string& content) override {
     return post_multipart(absolute(url, api_key), api_key, file_name, content);
+  }
+  Response post_file_absolute_from_disk(const std::string& url, const std::string& api_key,
+                                        const std::string& file_name, const std::string& file_path) override {
+    return post_multipart(absolute(url, api_key), api_key, file_name, {}, file_path);
   }
 
   ClientStats stats() const override {
@@ -126,25 +133,47 @@ class HttpApiClient final : public ApiClient {
     auto parsed = api::parse_url(url);
     if (!parsed)
       throw ApiError(ErrorKind::Permanent, "the API returned an unusable URL: " + scrub(url, api_key),
-                          0, "unusable URL");
+                          0, "unusable URL")
+          .set_maybe_applied(false);
     if (!parsed->same_origin(base_))
       throw ApiError(ErrorKind::Permanent,
                           "refusing to send the API key to " + scrub(parsed->origin(), api_key) +
                               " (URL " + scrub(url, api_key) + "): not the origin of base_url " +
                               base_.origin(),
-                          0, "URL outside base_url's origin");
+                          0, "URL outside base_url's origin")
+          .set_maybe_applied(false);
     return parsed->target;
   }
 
-  Response post_multipart(const std::string& target, const std::string& api_key,
-                          const std::string& file_name, const std::string& content) {
+  // A multipart/form-data upload with one part "file": `content` (when `file_path` is empty) or
+  // the file at `file_path`, streamed between a header part and the closing boundary, never
+  // copied into one body.
+  Response post_multipart(const std::string& target, const std::string& api_key, const std::string& file_name,
+                          std::string_view content, const std::string& file_path = "") {
+    api::HttpRequest request;
+    request.method = "POST";
+    request.streamed = true;
+    request.idempotent = false;
+    if (!file_path.empty()) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(file_path, ec);
+      if (ec || !std::filesystem::is_regular_file(file_path, ec))
+        throw ApiError(ErrorKind::Permanent, "cannot read upload file " + file_path, 0,
+                       "cannot read upload file " + file_path)
+            .set_maybe_applied(false);
+      request.body_file = file_path;
+      request.body_file_size = size;
+    } else {
+      request.body_view = content;
+    }
+    // A file's 128 random bits are not checked against its content (it is not read twice).
     std::string boundary;
     do {
       static constexpr char kHex[] = "0123456789abcdef";
       boundary = "ccetl-";
       std::lock_guard lock(rng_mutex_);
       for (int i = 0; i < 32; ++i) boundary.push_back(kHex[rng_() & 0xF]);
-    } while (content.find(boundary) != std::string::npos);
+    } while (content.find(boundary) != std::string_view::npos);
     // Quotes and line breaks in the name are percent-encoded as browsers do (HTML spec).
     std::string name;
     for (char c : file_name) {
@@ -153,20 +182,20 @@ class HttpApiClient final : public ApiClient {
       else if (c == '\n') name += "%0A";
       else name.push_back(c);
     }
-    std::string body;
-    body.reserve(content.size() + 256);
-    body += "--" + boundary + "\r\n";
-    body += "Content-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\n";
-    body += "Content-Type: application/octet-stream\r\n\r\n";
-    body += content;
-    body += "\r\n--" + boundary + "--\r\n";
-    return perform("POST", target, api_key, "multipart/form-data; boundary=" + boundary, std::move(body));
+    request.body = "--" + boundary + "\r\n";
+    request.body += "Content-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\n";
+    request.body += "Content-Type: application/octet-stream\r\n\r\n";
+    request.body_suffix = "\r\n--" + boundary + "--\r\n";
+    request.content_type = "multipart/form-data; boundary=" + boundary;
+    return perform(std::move(request), target, api_key);
   }
 
   void recycle(std::string&& body) override { bodies_.give(std::move(body)); }
 
-  std::unique_ptr<api::Connection> checkout() {
-    {
+  // A kept-alive connection for idempotent requests; always a fresh one for the others, so a
+  // failure after writing is never a stale connection's (see HttpRequest::idempotent).
+  std::unique_ptr<api::Connection> checkout(bool idempotent) {
+    if (idempotent) {
       std::lock_guard lock(pool_mutex_);
       if (!idle_.empty()) {
         auto c = std::move(idle_.back());
@@ -204,13 +233,30 @@ class HttpApiClient final : public ApiClient {
       limiter_.hold_until(rate_key, steady_from_reset(*reset, kMaxRemainingHold));
   }
 
+  // Throws when a non-idempotent request may not be sent again after this attempt.
+  void check_resend(const api::HttpRequest& request, api::AttemptEnd end, const std::string& what,
+                    int status, const std::string& cause) {
+    if (api::may_resend(request.idempotent, end)) return;
+    throw ApiError(ErrorKind::Transient,
+                   what + "; not sent again: the request creates or triggers something and may have reached the API",
+                   status, cause)
+        .set_maybe_applied(true);
+  }
+
   Response perform(const char* method, const std::string& target, const std::string& api_key,
-                   const std::string& content_type, std::string body) {
+                   const std::string& content_type, std::string body, bool idempotent = true) {
     api::HttpRequest request;
     request.method = method;
-    request.target = api::with_api_key(target, api_key);
+    request.idempotent = idempotent;
     request.content_type = content_type;
     request.body = std::move(body);
+    return perform(std::move(request), target, api_key);
+  }
+
+  // `request` without its target, which is `target` with the key appended here.
+  Response perform(api::HttpRequest request, const std::string& target, const std::string& api_key) {
+    const char* method = request.method;
+    request.target = api::with_api_key(target, api_key);
     const std::string shown = std::string(method) + " " + scrub(base_.origin() + request.target, api_key);
     const std::string rate_key(api::path_of(target));
 
@@ -221,12 +267,14 @@ class HttpApiClient final : public ApiClient {
     };
     for (int attempt = 1;; ++attempt) {
       if (!limiter_.acquire(rate_key, options_.cancel) || is_cancelled()) throw cancelled();
-      auto conn = checkout();
+      auto conn = checkout(request.idempotent);
       auto started = SteadyClock::now();
       api::Outcome out = conn->exchange(request, limits_);
-      if (out.failure != Failure::None && out.reused && out.nothing_received && !out.cancelled) {
-        // The server closed a kept-alive connection while it sat idle: not a failed attempt.
+      if (out.failure != Failure::None && out.reused && out.nothing_received && !out.cancelled && request.idempotent) {
+        // The server closed a kept-alive connection while it sat idle: not a failed attempt. The
+        // resend is a request like any other and waits for its rate slot.
         spdlog::debug("{} → stale kept-alive connection ({}), reconnecting", shown, scrub(out.cause, api_key));
+        if (!limiter_.acquire(rate_key, options_.cancel)) throw cancelled();
         conn = std::make_unique<api::Connection>(base_, tls_, &bodies_, proxy_);
         out = conn->exchange(request, limits_);
       }
@@ -238,12 +286,16 @@ class HttpApiClient final : public ApiClient {
         std::string cause = scrub(out.cause, api_key);
         spdlog::debug("{} → {} after {} ms (attempt {}): {}", shown, failure_name(out.failure), ms, attempt, cause);
         count(0, attempt > 1, false);
-        if (out.cancelled) throw cancelled();
+        if (out.cancelled) throw cancelled().set_maybe_applied(out.request_written);
         if (out.failure == Failure::TlsVerify || out.failure == Failure::Tls || out.failure == Failure::TooLarge ||
             out.failure == Failure::Proxy)
-          throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause);
+          throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause).set_maybe_applied(out.request_written);
         last_cause = cause;
         last_status = 0;
+        check_resend(request, out.request_written ? api::AttemptEnd::NoAnswer : api::AttemptEnd::NotWritten,
+                     shown + " → " + std::string(failure_name(out.failure)) + " after " + std::to_string(ms) +
+                         " ms: " + cause,
+                     0, cause);
         wait = backoff(attempt);
       } else {
         const api::HttpReply& reply = out.reply;
@@ -272,10 +324,13 @@ class HttpApiClient final : public ApiClient {
           }
           throw ApiError(ErrorKind::Permanent,
                               shown + " → " + status_text + (description.empty() ? "" : ": " + description),
-                              status, scrub(error.description, api_key), std::move(error.invalid_parameters));
+                              status, scrub(error.description, api_key), std::move(error.invalid_parameters))
+              .set_maybe_applied(false);  // refused
         }
         last_status = status;
         last_cause = status_text + (description.empty() ? "" : ": " + description);
+        if (klass != api::StatusClass::Throttled)
+          check_resend(request, api::AttemptEnd::ServerError, shown + " → " + last_cause, status, last_cause);
         wait = backoff(attempt);
         if (klass == api::StatusClass::Throttled) {
           // Wait for the server's window to reset; everyone else calling this endpoint too.
@@ -290,10 +345,13 @@ class HttpApiClient final : public ApiClient {
         }
       }
       if (attempt >= options_.max_attempts)
+        // A non-idempotent request gets here only when every attempt failed before writing or
+        // was answered 429: it provably was not applied.
         throw ApiError(ErrorKind::Transient,
                             shown + " failed after " + std::to_string(attempt) +
                                 (attempt == 1 ? " attempt: " : " attempts: ") + last_cause,
-                            last_status, last_cause);
+                            last_status, last_cause)
+            .set_maybe_applied(request.idempotent);
       if (wait.count() > 0) {
         if (!options_.cancel)
           std::this_thread::sleep_for(wait);

@@ -43,6 +43,11 @@ struct Response {
   int attempts = 1;          // how many tries it took
 };
 
+// Whether sending a request twice has the effect of sending it once. GETs and data listeners
+// (which set values) are idempotent; feedback, releases, user imports, comment and macro
+// listeners and file uploads create or trigger something and are sent at most once.
+enum class Idempotency { Idempotent, AtMostOnce };
+
 // Counters the client keeps (metrics, benchmarks, tests).
 struct ClientStats {
   int64_t requests = 0;
@@ -68,10 +73,16 @@ class ApiClient {
   // carrying the status (0 when there was no answer) and the API's description.
   // A 429 or an X-Rate-Limit-Remaining of 0 holds every caller of that endpoint until the
   // X-Rate-Limit-Reset time; requests are paced evenly at just under rate_limit per second.
+  //
+  // AtMostOnce requests (every POST unless the caller says Idempotent; every upload) are retried
+  // only when they provably did not reach the API: the connection or TLS handshake failed
+  // before any byte was written, or the answer was 429. They always go out on a fresh
+  // connection. After a timeout, reset, truncated answer or 5xx the client throws at once an
+  // ApiError with maybe_applied() set (api/api_error.h), saying what happened.
   virtual Response get(const std::string& path, const std::string& api_key) = 0;
-  virtual Response post_json(const std::string& path, const std::string& api_key,
-                             const std::string& json_body) = 0;
-  // multipart/form-data with one part named "file". `content` is the file's bytes.
+  virtual Response post_json(const std::string& path, const std::string& api_key, const std::string& json_body,
+                             Idempotency idempotency = Idempotency::AtMostOnce) = 0;
+  // multipart/form-data with one part named "file". `content` is the file's bytes. AtMostOnce.
   virtual Response post_file(const std::string& path, const std::string& api_key,
                              const std::string& file_name, const std::string& content) = 0;
   // For status endpoints and file-element URLs that the API returns as absolute URLs: the URL
@@ -79,6 +90,10 @@ class ApiClient {
   virtual Response get_absolute(const std::string& url, const std::string& api_key) = 0;
   virtual Response post_file_absolute(const std::string& url, const std::string& api_key,
                                       const std::string& file_name, const std::string& content) = 0;
+  // The same for the file at `file_path`, read in chunks while it is sent (a 1 GB file is never
+  // held in memory). Throws ApiError(Permanent) when the file cannot be read.
+  virtual Response post_file_absolute_from_disk(const std::string& url, const std::string& api_key,
+                                                const std::string& file_name, const std::string& file_path) = 0;
 
   virtual ClientStats stats() const = 0;
   // Hands a response body back once the caller is done with it, so that a later response reuses

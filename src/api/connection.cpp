@@ -25,8 +25,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 #include "core/error.h"
 
@@ -109,6 +111,8 @@ struct Connection::Impl {
   template <class Stream>
   net::awaitable<void> transfer(Stream& stream, const HttpRequest& request, Limits limits,
                                 Clock::time_point deadline, Outcome& out);
+  template <class Stream>
+  net::awaitable<bool> write_streamed(Stream& stream, const HttpRequest& request, Outcome& out);
 };
 
 namespace {
@@ -206,6 +210,65 @@ net::awaitable<void> Connection::Impl::read_sized_body(Stream& stream, size_t le
   body.resize(buffered + got);
 }
 
+namespace {
+
+void fail_write(Outcome& out, const beast::error_code& ec) {
+  out.nothing_received = true;
+  if (ec == beast::error::timeout)
+    fail(out, Failure::Timeout, "request timeout while sending");
+  else
+    fail(out, Failure::Network, "connection lost while sending: " + ec.message());
+}
+
+}  // namespace
+
+// Writes the header, then the body's parts one after another; a file part is read in 256 KB
+// chunks, so memory stays flat whatever its size. The stream's deadline is already set.
+template <class Stream>
+net::awaitable<bool> Connection::Impl::write_streamed(Stream& stream, const HttpRequest& request, Outcome& out) {
+  beast::error_code ec;
+  auto token = net::redirect_error(net::use_awaitable, ec);
+  http::request<http::empty_body> req{http::string_to_verb(request.method), request.target, 11};
+  req.set(http::field::host, origin.host_header());
+  req.set(http::field::user_agent, "ccetl/0.1");
+  req.set(http::field::accept, "application/json, text/csv;q=0.9, */*;q=0.1");
+  req.set(http::field::content_type, request.content_type);
+  req.content_length(request.body.size() + request.body_view.size() + request.body_file_size +
+                     request.body_suffix.size());
+  req.keep_alive(true);
+  http::request_serializer<http::empty_body> serializer{req};
+  size_t written = co_await http::async_write_header(stream, serializer, token);
+  out.request_written = written > 0 || !ec;
+  if (ec) {
+    fail_write(out, ec);
+    co_return false;
+  }
+  auto write = [&](const char* data, size_t size) -> net::awaitable<bool> {
+    if (size == 0) co_return true;
+    co_await net::async_write(stream, net::buffer(data, size), token);
+    if (ec) fail_write(out, ec);
+    co_return !ec;
+  };
+  if (!(co_await write(request.body.data(), request.body.size()))) co_return false;
+  if (!(co_await write(request.body_view.data(), request.body_view.size()))) co_return false;
+  if (!request.body_file.empty()) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(request.body_file.c_str(), "rb"), &std::fclose);
+    std::vector<char> chunk(256 * 1024);
+    uint64_t left = request.body_file_size;
+    while (left > 0) {
+      size_t got = file ? std::fread(chunk.data(), 1, std::min<uint64_t>(left, chunk.size()), file.get()) : 0;
+      if (got == 0) {
+        // The server has part of the body and will not see the rest: it cannot accept it.
+        fail(out, Failure::Network, "reading " + request.body_file + " failed while sending it");
+        co_return false;
+      }
+      if (!(co_await write(chunk.data(), got))) co_return false;
+      left -= got;
+    }
+  }
+  co_return co_await write(request.body_suffix.data(), request.body_suffix.size());
+}
+
 template <class Stream>
 net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpRequest& request,
                                                 Limits limits, Clock::time_point deadline,
@@ -213,26 +276,27 @@ net::awaitable<void> Connection::Impl::transfer(Stream& stream, const HttpReques
   beast::error_code ec;
   auto token = net::redirect_error(net::use_awaitable, ec);
 
-  http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
-  req.set(http::field::host, origin.host_header());
-  req.set(http::field::user_agent, "ccetl/0.1");
-  req.set(http::field::accept, "application/json, text/csv;q=0.9, */*;q=0.1");
-  if (!request.content_type.empty()) {
-    req.set(http::field::content_type, request.content_type);
-    req.body() = request.body;
-  }
-  req.keep_alive(true);
-  req.prepare_payload();
-
   lowest().expires_at(deadline);
-  co_await http::async_write(stream, req, token);
-  if (ec) {
-    out.nothing_received = true;
-    if (ec == beast::error::timeout)
-      fail(out, Failure::Timeout, "request timeout while sending");
-    else
-      fail(out, Failure::Network, "connection lost while sending: " + ec.message());
-    co_return;
+  if (request.streamed) {
+    bool sent = co_await write_streamed(stream, request, out);
+    if (!sent) co_return;
+  } else {
+    http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
+    req.set(http::field::host, origin.host_header());
+    req.set(http::field::user_agent, "ccetl/0.1");
+    req.set(http::field::accept, "application/json, text/csv;q=0.9, */*;q=0.1");
+    if (!request.content_type.empty()) {
+      req.set(http::field::content_type, request.content_type);
+      req.body() = request.body;
+    }
+    req.keep_alive(true);
+    req.prepare_payload();
+    size_t written = co_await http::async_write(stream, req, token);
+    out.request_written = written > 0 || !ec;
+    if (ec) {
+      fail_write(out, ec);
+      co_return;
+    }
   }
 
   http::response_parser<http::string_body> parser;

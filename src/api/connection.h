@@ -8,8 +8,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/proxy.h"
 #include "api/url.h"
@@ -27,7 +29,19 @@ struct HttpRequest {
   const char* method = "GET";  // "GET" or "POST"
   std::string target;          // path and query, apiKey included
   std::string content_type;    // empty for no body
-  std::string body;
+  std::string body;            // the body; when `streamed`, only its first part
+  // A streamed body (uploads): `body`, then `body_view` (bytes the caller owns and keeps alive)
+  // or `body_file_size` bytes of the file `body_file` read in chunks while sending, then
+  // `body_suffix`. Nothing is copied into one buffer, so a large file is never held in memory.
+  bool streamed = false;
+  std::string_view body_view;
+  std::string body_file;
+  uint64_t body_file_size = 0;
+  std::string body_suffix;
+  // A request that creates or triggers something: never sent on a connection kept alive from an
+  // earlier exchange (the server may have closed it meanwhile, and a failure after writing could
+  // not be told apart from one before), and never resent once written (api/resend_policy.h).
+  bool idempotent = true;
 };
 
 struct HttpReply {
@@ -59,6 +73,9 @@ struct Outcome {
   bool reused = false;  // the exchange ran on a connection kept alive from an earlier one
   bool nothing_received = false;  // failed before any byte of an answer arrived
   bool cancelled = false;  // aborted by Limits::cancel (the request may have reached the server)
+  // Some byte of the request may have reached the server. False only when the exchange failed
+  // while connecting (resolve, TCP connect, TLS handshake) or the write sent nothing at all.
+  bool request_written = false;
 };
 
 struct Limits {

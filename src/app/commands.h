@@ -43,6 +43,26 @@ struct StatusArgs {
 // A table of the configured jobs from ccetl.runs (or JSON with `json`).
 int status_command(const StatusArgs& args);
 
+// `ccetl push list`: the push ledger rows of a job (only those in `state` when set), API key
+// masked. 0, 2 for a bad job or state, 3 when the database is unreachable.
+struct PushListArgs {
+  std::string config_path;
+  std::string job;
+  std::string state;  // "" = all
+};
+int push_list_command(const PushListArgs& args);
+
+// `ccetl push retry`: marks the job's unknown and failed rows (only `keys` when given) so that
+// the next run sends them again. 0; 2 for a bad job or a key not in the ledger; 3 when the
+// database is unreachable.
+struct PushRetryArgs {
+  std::string config_path;
+  std::string job;
+  std::vector<std::string> keys;  // a row key as `push list` prints it, or a single key's value
+  bool applied = false;           // the requests were applied: mark unknown rows succeeded instead
+};
+int push_retry_command(const PushRetryArgs& args);
+
 // Runs the scheduler until SIGTERM/SIGINT (see daemon/daemon.h).
 int daemon_command(const std::string& config_path);
 

@@ -64,6 +64,24 @@ int main(int argc, char** argv) {
   api_cmd->add_option("--file", api.file, "upload: file sent as the multipart part 'file'")->check(CLI::ExistingFile);
   api_cmd->add_option("--api-key-env", api.api_key_env, "Read the API key from this environment variable");
 
+  auto* push_cmd = app.add_subcommand("push", "Inspect and resolve the push ledger (ccetl.push_log)");
+  push_cmd->require_subcommand(1);
+  ccetl::PushListArgs push_list;
+  auto* push_list_cmd = push_cmd->add_subcommand("list", "Show a push job's ledger rows (API key masked)");
+  push_list_cmd->add_option("-c,--config", push_list.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
+  push_list_cmd->add_option("--job", push_list.job, "Push job")->required();
+  push_list_cmd->add_option("--state", push_list.state, "Only rows in this state (intent, sent, succeeded, failed, unknown)");
+  ccetl::PushRetryArgs push_retry;
+  auto* push_retry_cmd = push_cmd->add_subcommand(
+      "retry", "Mark a push job's unknown and failed rows (or only --key rows) so the next run sends them again");
+  push_retry_cmd->add_option("-c,--config", push_retry.config_path, "YAML job file")->required()->check(CLI::ExistingFile);
+  push_retry_cmd->add_option("--job", push_retry.job, "Push job")->required();
+  push_retry_cmd->add_option("--key", push_retry.keys,
+                             "Row key as `push list` shows it, or the value of a single key column (repeatable)")
+      ->allow_extra_args(false);  // one value per --key, taken verbatim: CLI11 would split ["a","b"]
+  push_retry_cmd->add_flag("--applied", push_retry.applied,
+                           "The requests were applied in Centercode: mark the unknown rows succeeded, send nothing");
+
   ccetl::cli::GlobalOptions global;
   ccetl::cli::add_global_options(app, global);
   if (auto exit_code = ccetl::cli::parse_command_line(app, argc, argv)) return *exit_code;
@@ -71,7 +89,7 @@ int main(int argc, char** argv) {
   ccetl::configure_logging(global.log_level, global.log_format);
 
   if (*run_cmd) {
-    run.progress = !no_progress && log_format != "json" && ::isatty(STDERR_FILENO);
+    run.progress = !no_progress && global.log_format != "json" && ::isatty(STDERR_FILENO);
     return ccetl::run_command(run);
   }
   if (*validate_cmd) return ccetl::validate_command(validate);
@@ -79,5 +97,7 @@ int main(int argc, char** argv) {
   if (*status_cmd) return ccetl::status_command(status);
   if (*daemon_cmd) return ccetl::daemon_command(daemon_path);
   if (*api_cmd) return ccetl::api_command(api);
+  if (*push_list_cmd) return ccetl::push_list_command(push_list);
+  if (*push_retry_cmd) return ccetl::push_retry_command(push_retry);
   return ccetl::kExitUsage;
 }

@@ -115,6 +115,9 @@ std::optional<PushSpec> read_push(const MapReader& job, const std::string& owner
   }
   push.require("key", " (the result columns that identify a row, e.g. [find])");
   if (auto key = push.string_list("key", false)) out.key = *key;
+  // Default: on_change for data listeners (setting a value again is harmless), once for every
+  // target that creates or triggers something (a changed row would create a second one).
+  out.mode = out.kind == PushTargetKind::DataListener ? PushMode::OnChange : PushMode::Once;
   if (auto mode = push.string("mode")) {
     if (*mode == "once") out.mode = PushMode::Once;
     else if (*mode == "on_change") out.mode = PushMode::OnChange;

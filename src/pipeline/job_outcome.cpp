@@ -8,6 +8,15 @@ std::string JobOutcome::summary() const {
   char head[128];
   std::snprintf(head, sizeof head, "%s in %.1f s", succeeded ? "succeeded" : "FAILED",
                 static_cast<double>(elapsed.count()) / 1000.0);
+  if (push) {
+    std::string line = job + ": " + head + ": " + std::to_string(counts.rows_read) + " read, " +
+                       std::to_string(counts.inserted) + " sent, " + std::to_string(counts.unchanged) +
+                       " unchanged, " + std::to_string(counts.rejected) + " failed, " +
+                       std::to_string(unknown) + " unknown";
+    if (counts.duplicates) line += " (" + std::to_string(counts.duplicates) + " duplicate keys skipped)";
+    if (!succeeded && !error.empty()) line += ": " + error;
+    return line;
+  }
   std::string line = job + ": " + head + ": " + std::to_string(counts.pages) + " pages, " +
                      std::to_string(counts.rows_read) + " read, " + std::to_string(counts.inserted) +
                      " inserted, " + std::to_string(counts.updated) + " updated, " +

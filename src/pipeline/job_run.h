@@ -33,6 +33,10 @@ struct JobOutcome {
   std::vector<std::string> messages;  // warnings (totalResults mismatch, vanished fields, ...)
   std::vector<std::string> skipped_projects;  // fan-out projects that answered 404
   std::chrono::milliseconds elapsed{0};
+  bool push = false;  // a push run: the summary counts sent / unchanged / failed / unknown rows
+  // Push runs: rows whose outcome is unknown (ccetl.push_log state unknown); counts.inserted are
+  // the rows sent, counts.rejected the rows failed. Recorded in ccetl.runs.unknown.
+  int64_t unknown = 0;
 
   // "feedback_scores: succeeded in 1.2 s: 5 pages, 4990 read, 10 inserted, ..." (one line).
   std::string summary() const;

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "api/api_error.h"
 #include "api/client.h"
@@ -76,16 +75,12 @@ int api_command(const ApiArgs& args, std::FILE* out, std::FILE* err) {
       return kUsage;
     }
   }
-  std::string content;
   if (args.method == "upload") {
     std::ifstream in(args.file, std::ios::binary);
     if (args.file.empty() || !in) {
       std::fprintf(err, "ccetl: cannot read --file '%s'\n", args.file.c_str());
       return kUsage;
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    content = buf.str();
   }
 
   std::string target = with_find(args.target, args.find);
@@ -101,8 +96,11 @@ int api_command(const ApiArgs& args, std::FILE* out, std::FILE* err) {
       }
       r = client->post_json(target, key, args.json);
     } else {
-      r = is_absolute(target) ? client->post_file_absolute(target, key, base_name(args.file), content)
-                              : client->post_file(target, key, base_name(args.file), content);
+      // Streamed from disk whatever its size.
+      std::string base = config.centercode.base_url;
+      while (!base.empty() && base.back() == '/') base.pop_back();
+      r = client->post_file_absolute_from_disk(is_absolute(target) ? target : base + target, key,
+                                               base_name(args.file), args.file);
     }
     std::fprintf(out, "HTTP %d %s (%d attempt%s)\n", r.status, r.content_type.c_str(), r.attempts,
                  r.attempts == 1 ? "" : "s");

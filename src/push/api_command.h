@@ -1,5 +1,7 @@
 // `ccetl api`: one ad-hoc request to any Centercode endpoint, printing the answer. For trying
 // listeners and lookups by hand with the same client (TLS, rate limits, retries) the jobs use.
+// `post` and `upload` are sent at most once (a POST may create something): retried only after
+// 429 or a connection that failed before the request was written; uploads stream from disk.
 //
 //   ccetl api -c FILE get  /projects/WidgetPro/feedbackRecordLookups/BugReports --find BUG-0001
 //   ccetl api -c FILE post /projects/WidgetPro/feedbackCommentListeners/BugComment --find BUG-0001

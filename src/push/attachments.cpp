@@ -2,10 +2,9 @@
 
 #include <simdjson.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "push/sha256.h"
 #include "push/typed_query.h"
 
 namespace ccetl::push {
@@ -25,12 +24,26 @@ std::string base_name(const std::string& path) {
 
 Attachment read_file(const std::string& column, const std::string& path) {
   if (path.empty()) throw Error(ErrorKind::Data, "attachment column '" + column + "': empty file path");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::Data, "attachment column '" + column + "': cannot read file '" + path + "'");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw Error(ErrorKind::Data, "attachment column '" + column + "': error reading '" + path + "'");
-  return {base_name(path), buf.str(), path};
+  Attachment a;
+  a.file_name = base_name(path);
+  a.path = path;
+  a.source = path;
+  try {
+    a.sha256 = sha256_file_hex(path, a.size);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::Data, "attachment column '" + column + "': " + e.what());
+  }
+  return a;
+}
+
+Attachment from_bytes(std::string name, std::string bytes, const std::string& column) {
+  Attachment a;
+  a.file_name = std::move(name);
+  a.size = bytes.size();
+  a.sha256 = sha256_hex(bytes);
+  a.content = std::move(bytes);
+  a.source = "bytea column " + column;
+  return a;
 }
 
 std::vector<std::string> json_paths(const std::string& column, const std::string& text) {
@@ -113,12 +126,12 @@ std::vector<Attachment> attachments_from_cell(const std::string& column, uint32_
   try {
     switch (type_oid) {
       case oid::kBytea:
-        out.push_back({column + ".bin", decode_bytea_hex(*value), "bytea column " + column});
+        out.push_back(from_bytes(column + ".bin", decode_bytea_hex(*value), column));
         break;
       case oid::kByteaArray: {
         auto items = parse_pg_array(*value);
         for (size_t i = 0; i < items.size(); ++i)
-          out.push_back({numbered_name(column, i, items.size()), decode_bytea_hex(items[i]), "bytea column " + column});
+          out.push_back(from_bytes(numbered_name(column, i, items.size()), decode_bytea_hex(items[i]), column));
         break;
       }
       case oid::kTextArray:

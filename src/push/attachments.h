@@ -15,10 +15,15 @@
 
 namespace ccetl::push {
 
+// A file is never held in memory: it is hashed here in chunks and streamed from disk when it is
+// uploaded. Bytes from a bytea cell are held once (decoded), and sent from that buffer.
 struct Attachment {
   std::string file_name;
-  std::string content;
-  std::string source;  // the path read, or "bytea column <name>" (for messages)
+  std::string content;  // bytea bytes; empty for a file on disk
+  std::string path;     // the file on disk; empty for bytea bytes
+  uint64_t size = 0;
+  std::string sha256;   // lowercase hex of the bytes
+  std::string source;   // the path read, or "bytea column <name>" (for messages)
 };
 
 // Decodes PostgreSQL's bytea hex output ("\x48656c6c6f"). Throws Error(Data) on bad input.
@@ -28,8 +33,8 @@ std::string decode_bytea_hex(std::string_view text);
 // NULL elements are skipped. Throws Error(Data) on malformed input.
 std::vector<std::string> parse_pg_array(std::string_view text);
 
-// The attachments a cell names. NULL -> none. Reads files from disk. Throws Error(Data) naming
-// the column and the problem (unreadable file, bad hex, not a path).
+// The attachments a cell names. NULL -> none. Hashes files on disk (reading them in chunks).
+// Throws Error(Data) naming the column and the problem (unreadable file, bad hex, not a path).
 std::vector<Attachment> attachments_from_cell(const std::string& column, uint32_t type_oid,
                                               const std::optional<std::string>& value);
 

@@ -10,7 +10,7 @@ void print_would_send(std::FILE* out, const PushSpec& spec, const PushRow& row, 
   text += "  body: " + (spec.kind == PushTargetKind::MacroListener ? std::string("(empty)") : row.body) + "\n";
   for (const auto& set : row.attachments)
     for (const auto& file : set.files)
-      text += "  attachment " + set.element_key + ": " + file.file_name + " (" + std::to_string(file.content.size()) +
+      text += "  attachment " + set.element_key + ": " + file.file_name + " (" + std::to_string(file.size) +
               " bytes)\n";
   std::fputs(redact(text, api_key).c_str(), out);
 }

@@ -53,21 +53,25 @@ void check_columns(const PushSpec& spec, const TypedResult& result) {
   }
 }
 
+std::string row_key_of(const PushSpec& spec, const TypedResult& result, size_t index) {
+  // A JSON array of the key columns' values (unambiguous however values look).
+  if (spec.key.empty()) return "";
+  const auto& cells = result.rows[index];
+  std::string key = "[";
+  for (size_t i = 0; i < spec.key.size(); ++i) {
+    const auto& cell = cells[result.index_of(spec.key[i])];
+    key += (i ? "," : "") + (cell ? json_string(*cell) : std::string("null"));
+  }
+  return key + "]";
+}
+
 PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index) {
   PushRow row;
   row.index = index;
   const auto& cells = result.rows[index];
 
-  // Ledger key: a JSON array of the key columns' values (unambiguous however values look). A
-  // job without key columns identifies rows by their payload, set below.
-  if (!spec.key.empty()) {
-    std::string key = "[";
-    for (size_t i = 0; i < spec.key.size(); ++i) {
-      const auto& cell = cells[result.index_of(spec.key[i])];
-      key += (i ? "," : "") + (cell ? json_string(*cell) : std::string("null"));
-    }
-    row.row_key = key + "]";
-  }
+  // Ledger key; a job without key columns identifies rows by their payload, set below.
+  row.row_key = row_key_of(spec, result, index);
 
   int find_index = result.index_of(kFindColumn);
   if (find_index >= 0) row.find = cells[find_index];
@@ -116,7 +120,7 @@ PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index)
     canonical += (i ? "," : "") + json_string(set.element_key) + ":[";
     for (size_t f = 0; f < set.files.size(); ++f)
       canonical += (f ? "," : "") + std::string("[") + json_string(set.files[f].file_name) + ",\"" +
-                   sha256_hex(set.files[f].content) + "\"]";
+                   set.files[f].sha256 + "\"]";
     canonical += "]";
   }
   canonical += "}}";

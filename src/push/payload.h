@@ -37,6 +37,10 @@ struct PushRow {
 // column is present for listeners. Throws Error(Config) listing what is wrong.
 void check_columns(const PushSpec& spec, const TypedResult& result);
 
+// The ledger key of row `index` from the key columns alone (without building the row): a JSON
+// array of their values. "" when the job has no key columns (the payload identifies the row).
+std::string row_key_of(const PushSpec& spec, const TypedResult& result, size_t index);
+
 // Builds one row. Never throws for a problem of the row itself: it is put in `error`.
 PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index);
 

@@ -12,7 +12,7 @@ RowDecision decide_row(const PushSpec& spec, const LedgerEntry* entry, const Pus
     return {RowAction::MarkUnknown,
             "row " + row.row_key +
                 ": a previous run recorded its intent to send but not the result (crash?); it may or may not "
-                "have been sent, so it is not sent again. Check Centercode, then delete its ccetl.push_log row to "
+                "have been sent, so it is not sent again. Check Centercode, then `ccetl push retry --key` it to "
                 "allow a resend",
             true};
   }
@@ -20,11 +20,12 @@ RowDecision decide_row(const PushSpec& spec, const LedgerEntry* entry, const Pus
     if (repeatable) return {RowAction::Send, "", false};
     return {RowAction::Skip,
             "row " + row.row_key + ": outcome unknown (" + (entry->error.empty() ? "see ccetl.push_log" : entry->error) +
-                "); not sent again until its ccetl.push_log row is deleted",
+                "); not sent again until `ccetl push retry` marks it (or --applied records it succeeded)",
             true};
   }
   if (state == "sent" && !entry->status_endpoint.empty() && entry->final_status.empty())
     return {RowAction::Resume, "", false};
+  if (state == "sent" && spec.kind == PushTargetKind::Feedback) return {RowAction::ResumeUploads, "", false};
   // sent or succeeded
   if (spec.mode == PushMode::Once) return {RowAction::Skip, "already sent (mode once)", false};
   if (entry->payload_hash == row.payload_hash) return {RowAction::Skip, "unchanged since last sent", false};

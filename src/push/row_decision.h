@@ -14,6 +14,7 @@ enum class RowAction {
   Skip,         // already sent (once), unchanged (on_change), or unknown and not safely repeatable
   MarkUnknown,  // an `intent` left by a run that died between send and record
   Resume,       // a queued operation whose status was never followed to the end
+  ResumeUploads,  // a created feedback whose attachment uploads are not all done
 };
 
 struct RowDecision {

@@ -3,22 +3,27 @@
 #include <pqxx/pqxx>
 
 #include "core/error.h"
+#include "warehouse/naming.h"
 
 namespace ccetl::push {
 
-void mark_run_succeeded(const std::string& dsn, const std::string& run_id, const RunCounts& counts,
-                        const std::vector<std::string>& messages) {
+void record_push_run(const std::string& dsn, const std::string& run_id, const std::string& error,
+                     const RunCounts& counts, int64_t unknown, const std::vector<std::string>& messages) {
   std::string joined;
   for (const auto& m : messages) joined += (joined.empty() ? "" : "\n") + m;
+  auto opt = [](const std::string& s) {
+    return s.empty() ? std::optional<std::string>() : std::optional<std::string>(warehouse::sanitize_utf8(s));
+  };
   try {
     pqxx::connection conn(dsn);
     pqxx::work tx(conn);
     tx.exec_params(
-        "UPDATE ccetl.runs SET status = 'succeeded', finished_at = now(), pages = $2, rows_read = $3, "
-        "inserted = $4, updated = $5, unchanged = $6, deleted = $7, rejected = $8, duplicates = $9, "
-        "messages = $10 WHERE run_id = $1::uuid",
-        run_id, counts.pages, counts.rows_read, counts.inserted, counts.updated, counts.unchanged, counts.deleted,
-        counts.rejected, counts.duplicates, joined.empty() ? std::optional<std::string>() : joined);
+        "UPDATE ccetl.runs SET status = $2, finished_at = now(), error = $3, pages = $4, rows_read = $5, "
+        "inserted = $6, updated = $7, unchanged = $8, deleted = $9, rejected = $10, duplicates = $11, "
+        "unknown = $12, messages = $13 WHERE run_id = $1::uuid",
+        run_id, error.empty() ? "succeeded" : "failed", opt(error), counts.pages, counts.rows_read, counts.inserted,
+        counts.updated, counts.unchanged, counts.deleted, counts.rejected, counts.duplicates, unknown,
+        opt(joined));
     tx.commit();
     conn.disconnect();
   } catch (const pqxx::broken_connection& e) {

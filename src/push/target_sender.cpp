@@ -17,40 +17,20 @@ endpoints::Listener listener_kind(PushTargetKind kind) {
   }
 }
 
-// Uploads the row's attachments to the elements a created feedback offers. Returns the first
-// failure, or "" when all went up.
-std::string upload_attachments(ApiClient& client, const std::string& api_key, const PushRow& row,
-                               const std::string& response_body, const std::string& feedback_key,
-                               std::vector<std::string>& warnings) {
-  auto elements = parse_file_elements(response_body);
-  for (const auto& set : row.attachments) {
-    auto element = std::find_if(elements.begin(), elements.end(),
-                                [&](const FileElementInfo& e) { return e.key == set.element_key; });
-    if (element == elements.end() || element->url.empty())
-      return "feedback " + feedback_key + " has no file element '" + set.element_key + "'";
-    size_t count = set.files.size();
-    if (!element->accepts_multiple && count > 1) {
-      warnings.push_back("row " + row.row_key + ": file element '" + set.element_key +
-                         "' accepts a single attachment; uploaded " + set.files[0].file_name + " and skipped " +
-                         std::to_string(count - 1) + " more");
-      count = 1;
-    }
-    for (size_t i = 0; i < count; ++i) {
-      const Attachment& file = set.files[i];
-      try {
-        client.post_file_absolute(element->url, api_key, file.file_name, file.content);
-      } catch (const ApiError& e) {
-        return "uploading " + file.file_name + " to '" + set.element_key + "' failed (HTTP " +
-               std::to_string(e.status()) + "): " + e.description();
-      } catch (const Error& e) {
-        return "uploading " + file.file_name + " to '" + set.element_key + "' failed: " + e.what();
-      }
-    }
-  }
-  return "";
+}  // namespace
+
+std::string outcome_state(bool idempotent, const ApiError* error) {
+  if (idempotent) return "failed";
+  if (error && !error->maybe_applied()) return "failed";
+  return "unknown";
 }
 
-}  // namespace
+std::string describe_failure(const ApiError& e, const std::string& state) {
+  std::string text = state == "unknown" ? std::string(e.what()) : e.description().empty() ? std::string(e.what())
+                                                                                          : e.description();
+  for (const auto& p : e.invalid_parameters()) text += " [" + p.name + ": " + p.description + "]";
+  return text;
+}
 
 std::string target_path(const PushSpec& spec, const PushRow& row) {
   switch (spec.kind) {
@@ -69,18 +49,17 @@ std::string target_path(const PushSpec& spec, const PushRow& row) {
 SendOutcome send_row(ApiClient& client, const PushSpec& spec, const std::string& api_key, const PushRow& row) {
   SendOutcome out;
   Response response;
+  const bool idempotent = is_idempotent(spec.kind);
   try {
-    response = client.post_json(target_path(spec, row), api_key, row.body);
+    response = client.post_json(target_path(spec, row), api_key, row.body,
+                                idempotent ? Idempotency::Idempotent : Idempotency::AtMostOnce);
   } catch (const ApiError& e) {
     out.ledger.http_status = e.status() ? std::optional<int>(e.status()) : std::nullopt;
-    out.ledger.error = e.description().empty() ? std::string(e.what()) : e.description();
-    for (const auto& p : e.invalid_parameters()) out.ledger.error += " [" + p.name + ": " + p.description + "]";
-    // No answer at all (network, timeout): the request may have been applied. Repeating a creation blindly could
-    // duplicate it, so the outcome is unknown for anything but data listeners.
-    out.ledger.state = (e.status() == 0 && e.retryable() && !is_idempotent(spec.kind)) ? "unknown" : "failed";
+    out.ledger.state = outcome_state(idempotent, &e);
+    out.ledger.error = describe_failure(e, out.ledger.state);
     return out;
   } catch (const Error& e) {
-    out.ledger.state = e.retryable() && !is_idempotent(spec.kind) ? "unknown" : "failed";
+    out.ledger.state = outcome_state(idempotent, nullptr);
     out.ledger.error = e.what();
     return out;
   }
@@ -106,13 +85,8 @@ SendOutcome send_row(ApiClient& client, const PushSpec& spec, const std::string&
       out.ledger.created_key = json_string_field(response.body, "key").value_or("");
       out.ledger.state = "succeeded";
       if (!row.attachments.empty()) {
-        std::string failure =
-            upload_attachments(client, api_key, row, response.body, out.ledger.created_key, out.warnings);
-        if (!failure.empty()) {
-          out.ledger.state = "sent";
-          out.ledger.error = failure;
-          out.ok = false;
-        }
+        out.ledger.state = "sent";  // until the uploads are done (push/feedback_uploads.h)
+        out.file_elements = parse_file_elements(response.body);
       }
       return out;
     }

@@ -1,6 +1,7 @@
-// The push SQL, run with its result's column types. run_read_query (warehouse/queries.h) returns
-// text only; a push body must keep integers, booleans and json columns typed, and attachments
-// must tell bytea from file paths, so push jobs read the column type OIDs as well.
+// Rows of the push SQL with their column types (read in batches by push/query_cursor.h).
+// run_read_query (warehouse/queries.h) returns text only; a push body must keep integers,
+// booleans and json columns typed, and attachments must tell bytea from file paths, so push
+// jobs read the column type OIDs as well.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +40,5 @@ struct TypedResult {
   // Index of the column named `name`, or -1.
   int index_of(const std::string& name) const;
 };
-
-// Runs `sql` in a READ ONLY transaction. Throws Error(Permanent) naming the query's problem, or
-// Error(Transient) when the database is unreachable.
-TypedResult run_typed_query(const std::string& dsn, const std::string& sql);
 
 }  // namespace ccetl::push

@@ -325,6 +325,7 @@ SimResponse handle_api(SimState& state, const SimRequest& req, RecordedRequest& 
     bool bad = false;
     auto page = req.has_param("page") ? parse_page(req, bad) : std::optional<int64_t>(1);
     faults = state.faults().decide(req.path, bad || !page ? 0 : static_cast<int>(*page));
+    if (faults.status_after) (void)dispatch(state, req, faults, record);  // handled, then the fault answers
     if (faults.status == 429) {
       r = error_response(429, "Too many requests.");
       decision.remaining = 0;
@@ -340,6 +341,7 @@ SimResponse handle_api(SimState& state, const SimRequest& req, RecordedRequest& 
   record.fault = describe(faults);
   r.latency_ms = faults.latency_ms;
   if (faults.hang) r.delivery = Delivery::Hang;
+  else if (faults.close) r.delivery = Delivery::Close;
   else if (faults.reset) r.delivery = Delivery::Reset;
   else if (faults.truncate) r.delivery = Delivery::Truncate;
   if (faults.malformed && r.body.size() > 2) r.body = r.body.substr(0, r.body.size() / 2) + "\"}]{,";

@@ -63,6 +63,10 @@ FaultActions FaultInjector::decide(std::string_view path, int page) {
     }
     if (r.page > 0 && r.page != page) continue;
     if (r.times == 0) continue;
+    if (r.skip > 0) {
+      --r.skip;
+      continue;
+    }
     if (r.ratio < 1.0) {
       double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
       if (u >= r.ratio) continue;
@@ -70,12 +74,23 @@ FaultActions FaultInjector::decide(std::string_view path, int page) {
     if (r.times > 0) --r.times;
     switch (r.kind) {
       case FaultKind::Latency: a.latency_ms += r.latency_ms; break;
-      case FaultKind::Error: if (!a.status) a.status = r.status; break;
-      case FaultKind::RateLimit: if (!a.status) a.status = 429; break;
+      case FaultKind::Error:
+        if (!a.status) {
+          a.status = r.status;
+          a.status_after = r.after;
+        }
+        break;
+      case FaultKind::RateLimit:
+        if (!a.status) {
+          a.status = 429;
+          a.status_after = r.after;
+        }
+        break;
       case FaultKind::Reset: a.reset = true; break;
       case FaultKind::Truncate: a.truncate = true; break;
       case FaultKind::Malformed: a.malformed = true; break;
       case FaultKind::Hang: a.hang = true; break;
+      case FaultKind::Close: a.close = true; break;
       default: break;
     }
   }
@@ -100,7 +115,8 @@ void parse_fault_rules(std::string_view json, uint64_t& seed, std::vector<FaultR
         {"latency", FaultKind::Latency},          {"error", FaultKind::Error},
         {"rate_limit", FaultKind::RateLimit},     {"reset", FaultKind::Reset},
         {"truncate", FaultKind::Truncate},        {"malformed", FaultKind::Malformed},
-        {"hang", FaultKind::Hang},                {"field_add", FaultKind::FieldAdd},
+        {"hang", FaultKind::Hang},                {"close", FaultKind::Close},
+        {"field_add", FaultKind::FieldAdd},
         {"field_rename", FaultKind::FieldRename}, {"field_retype", FaultKind::FieldRetype},
         {"rows_insert", FaultKind::RowsInsert},   {"rows_delete", FaultKind::RowsDelete}};
     for (dom::element e : arr) {
@@ -116,6 +132,7 @@ void parse_fault_rules(std::string_view json, uint64_t& seed, std::vector<FaultR
       if (ro["path"].get(sv) == simdjson::SUCCESS) r.path = std::string(sv);
       if (ro["page"].get(iv) == simdjson::SUCCESS) r.page = static_cast<int>(iv);
       if (ro["times"].get(iv) == simdjson::SUCCESS) r.times = static_cast<int>(iv);
+      if (ro["skip"].get(iv) == simdjson::SUCCESS) r.skip = static_cast<int>(iv);
       if (ro["ratio"].get(dv) == simdjson::SUCCESS) r.ratio = dv;
       if (ro["latencyMs"].get(iv) == simdjson::SUCCESS) r.latency_ms = static_cast<int>(iv);
       if (ro["status"].get(iv) == simdjson::SUCCESS) r.status = static_cast<int>(iv);
@@ -125,6 +142,7 @@ void parse_fault_rules(std::string_view json, uint64_t& seed, std::vector<FaultR
       if (ro["count"].get(iv) == simdjson::SUCCESS) r.count = static_cast<int>(iv);
       bool bv;
       if (ro["staleTotals"].get(bv) == simdjson::SUCCESS) r.stale_totals = bv;
+      if (ro["after"].get(bv) == simdjson::SUCCESS) r.after = bv;
       rules.push_back(std::move(r));
     }
   } catch (const simdjson::simdjson_error& e) {

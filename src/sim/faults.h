@@ -22,7 +22,8 @@ enum class FaultKind {
   Reset,        // send headers and half the body, then reset the connection (RST)
   Truncate,     // declare the full Content-Length, send half the body, then close
   Malformed,    // send a body that is not valid JSON (correct Content-Length)
-  Hang,         // accept the request and never answer
+  Hang,         // handle the request, then hold the connection without answering
+  Close,        // handle the request, then close the connection without sending a byte
   FieldAdd,     // from page N: append a field `name` of `type` (empty cells)
   FieldRename,  // from page N: rename field `field` to `name`
   FieldRetype,  // from page N: field `field` gets dataType `type`
@@ -35,6 +36,7 @@ struct FaultRule {
   std::string path;  // substring of the request path; empty matches all
   int page = 0;      // 0 = any page
   int times = -1;
+  int skip = 0;  // let this many matching requests through before the rule starts to fire
   double ratio = 1.0;
   int latency_ms = 0;
   int status = 500;
@@ -45,6 +47,9 @@ struct FaultRule {
   // rows_*: the paging keeps announcing the package's size before the shift (a server that
   // caches its totals), so only the rows themselves move.
   bool stale_totals = false;
+  // error / rate_limit: handle the request first (a creation takes effect), then answer the
+  // fault's status instead of the real answer. Without it they answer before handling.
+  bool after = false;
 };
 
 // What to do to one request.
@@ -55,6 +60,8 @@ struct FaultActions {
   bool truncate = false;
   bool malformed = false;
   bool hang = false;
+  bool close = false;
+  bool status_after = false;  // `status` replaces the answer after the request was handled
   std::vector<FaultRule> drift;  // field_* rules in order
   int64_t row_shift = 0;         // + inserted, - deleted
   bool stale_totals = false;     // paging reports the totals without row_shift

@@ -50,7 +50,7 @@ struct SimRequest {
 };
 
 // How the server delivers an answer; anything but Normal is an injected fault.
-enum class Delivery { Normal, Truncate, Reset, Hang };
+enum class Delivery { Normal, Truncate, Reset, Hang, Close };
 
 struct SimResponse {
   int status = 200;

@@ -214,6 +214,12 @@ class Connection {
       hang(stream);
       return false;
     }
+    if (r.delivery == Delivery::Close) {
+      auto& sock = lowest(stream);
+      sock.shutdown(tcp::socket::shutdown_both, ec);
+      sock.close(ec);
+      return false;
+    }
     std::string head = serialize_head(r, r.body.size(), keep_alive && r.delivery == Delivery::Normal);
     if (r.delivery == Delivery::Normal) {
       std::array<net::const_buffer, 2> bufs{net::buffer(head), net::buffer(r.body)};

@@ -111,6 +111,26 @@ TEST_CASE("ccetl status: last run, status, last success and rows per job; --json
   CHECK(json.out.find(kKey) == std::string::npos);
 }
 
+TEST_CASE("ccetl validate explains mode on_change on a target that creates something") {
+  auto dir = std::filesystem::temp_directory_path() / ("ccetl-validate-mode-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "push.yaml").string();
+  std::ofstream(path) << "centercode:\n  base_url: https://c.example/api/v1\n  api_key: abcdefgh\n"
+                         "warehouse:\n  dsn: host=/nowhere\njobs:\n"
+                         "  - name: fb\n    push:\n      target: {scope: project, project: P, feedback: Mobile}\n"
+                         "      sql: SELECT 1 AS k\n      key: [k]\n      mode: on_change\n"
+                         "  - name: fb_default\n    push:\n      target: {scope: project, project: P, feedback: Mobile}\n"
+                         "      sql: SELECT 1 AS k\n      key: [k]\n"
+                         "  - name: tiers\n    push:\n      target: {scope: community_user, data_listener: Performance}\n"
+                         "      sql: SELECT 'a' AS find\n      key: [find]\n      mode: on_change\n";
+  RunResult r = run_binary("ccetl", {"validate", "-c", path});
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains(path + ":7: note: job 'fb' has mode on_change") &&
+                        Catch::Contains("creates another feedback"));
+  CHECK_THAT(r.out, !Catch::Contains("'fb_default'") && !Catch::Contains("'tiers'"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("every command has --help, listing the global options too") {
   for (const char* cmd : {"run", "validate", "discover", "status", "daemon", "api"}) {
     RunResult r = run_binary("ccetl", {cmd, "--help"});
@@ -119,6 +139,12 @@ TEST_CASE("every command has --help, listing the global options too") {
     CHECK_THAT(r.out, Catch::Contains("--config") && Catch::Contains("--log-level") && Catch::Contains("--log-format"));
   }
   CHECK(run_binary("ccetl", {"--help"}).code == 0);
+  for (const char* cmd : {"list", "retry"}) {
+    RunResult r = run_binary("ccetl", {"push", cmd, "--help"});
+    INFO("push " << cmd);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("--config") && Catch::Contains("--job"));
+  }
   CHECK(run_binary("ccetl", {"--version"}).code == 0);
   CHECK(run_binary("centercode-sim", {"--help"}).code == 0);
 }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "push/ledger.h"
 #include "push_env.h"
 
 using namespace ccetl;
@@ -81,18 +82,21 @@ TEST_CASE("an intent without a result (crash between send and record) is reporte
            "VALUES ('rel_crash', '[\"1.0\"]', 'x', 1, 'intent')");
   JobOutcome out = env.run(job);
   INFO(out.summary());
-  REQUIRE(out.succeeded);
+  CHECK_FALSE(out.succeeded);  // an unknown row fails the run until a person resolves it
+  CHECK(out.unknown == 1);
   CHECK(env.requests("POST").empty());
   CHECK(mentions(out, "[\"1.0\"]"));
   CHECK(mentions(out, "may or may not have been sent"));
   auto ledger = env.ledger("rel_crash");
   CHECK(std::string(ledger[0][1].c_str()) == "unknown");
-  // Still not resent on the next run; deleting the ledger row allows it.
+  // Still not resent on the next run; `push retry` (mark_for_retry) allows it.
   out = env.run(job);
   CHECK(env.requests("POST").empty());
   CHECK(mentions(out, "outcome unknown"));
-  env.exec("DELETE FROM ccetl.push_log WHERE job = 'rel_crash'");
+  CHECK(out.unknown == 1);
+  CHECK(push::Ledger(env.dsn(), "rel_crash", false).mark_for_retry({"[\"1.0\"]"}).size() == 1);
   out = env.run(job);
+  CHECK(out.succeeded);
   CHECK(out.counts.inserted == 1);
   CHECK(env.requests("POST").size() == 1);
 
@@ -116,7 +120,8 @@ TEST_CASE("a refused row records the API's description; failed rows are retried;
                      "SELECT k, email FROM people ORDER BY k");
   JobOutcome out = env.run(job);
   INFO(out.summary());
-  REQUIRE(out.succeeded);  // one failure is within max_failures (10)
+  CHECK_FALSE(out.succeeded);  // within max_failures (10): sending went on, but the run is failed
+  CHECK(out.error.find("1 row(s) failed") == 0);
   CHECK(out.counts.rejected == 1);
   CHECK(out.counts.inserted == 1);
   auto ledger = env.ledger("people");

@@ -123,7 +123,9 @@ TEST_CASE("file attachments are read from disk; the payload hash covers their co
   PushRow first = build_row(spec, result, 0);
   REQUIRE(first.attachments.size() == 1);
   CHECK(first.attachments[0].files[0].file_name == path.substr(5));
-  CHECK(first.attachments[0].files[0].content == "first");
+  CHECK(first.attachments[0].files[0].content.empty());  // never held in memory: streamed when uploaded
+  CHECK(first.attachments[0].files[0].path == path);
+  CHECK(first.attachments[0].files[0].size == 5);
   CHECK(first.body.find("file") == std::string::npos);
   std::ofstream(path) << "second";
   PushRow changed = build_row(spec, result, 0);
@@ -166,4 +168,10 @@ TEST_CASE("ledger decisions per state and mode", "[push][ledger]") {
   auto queued = entry("sent");
   queued.status_endpoint = "http://x/status/1";
   CHECK(decide_row(spec_of(PushTargetKind::UserImport), &queued, row).action == RowAction::Resume);
+  // A created feedback whose uploads are outstanding: resume them, never create it again.
+  auto created = entry("sent");
+  created.created_key = "SUG-1";
+  PushSpec feedback = spec_of(PushTargetKind::Feedback);
+  feedback.mode = PushMode::OnChange;
+  CHECK(decide_row(feedback, &created, row).action == RowAction::ResumeUploads);
 }

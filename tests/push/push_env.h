@@ -6,7 +6,9 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -43,13 +45,12 @@ class PushEnv {
     config_.centercode.allow_insecure_http = true;
     config_.centercode.api_key = kPushKey;
     config_.warehouse.dsn = dsn_;
-    ClientOptions options;
-    options.base_url = config_.centercode.base_url;
-    options.allow_insecure_http = true;
-    options.rate_limit = 1000;
-    options.max_attempts = 2;
-    options.backoff_base = std::chrono::milliseconds(10);
-    client_ = make_client(options);
+    client_options_.base_url = config_.centercode.base_url;
+    client_options_.allow_insecure_http = true;
+    client_options_.rate_limit = 1000;
+    client_options_.max_attempts = 2;
+    client_options_.backoff_base = std::chrono::milliseconds(10);
+    client_ = make_client(client_options_);
     warehouse_ = connect_warehouse(dsn_);
     warehouse_->ensure_catalog();
     tuning_.poll.first_delay = std::chrono::milliseconds(20);
@@ -58,6 +59,18 @@ class PushEnv {
   }
 
   const std::string& dsn() const { return dsn_; }
+  // Replaces the client with one built from the adjusted options (timeouts, attempts).
+  void set_client(const std::function<void(ClientOptions&)>& adjust) {
+    adjust(client_options_);
+    client_ = make_client(client_options_);
+  }
+  // PUT /_sim/faults; `rules` is the JSON array of rules.
+  void put_faults(const std::string& rules) {
+    HttpTestClient http(sim_.host(), sim_.port());
+    auto r = http.put_json("/_sim/faults", R"({"seed": 1, "rules": )" + rules + "}");
+    if (r.status != 200) throw std::runtime_error("PUT /_sim/faults: " + std::to_string(r.status) + " " + r.body);
+  }
+  Config& config() { return config_; }
   PushTuning& tuning() { return tuning_; }
   ApiClient& client() { return *client_; }
   SimProcess& sim() { return sim_; }
@@ -93,6 +106,9 @@ class PushEnv {
 
   JobOutcome run(const JobSpec& job, bool dry_run = false) {
     RunOptions options;
+    return run(job, options, dry_run);
+  }
+  JobOutcome run(const JobSpec& job, const RunOptions& options, bool dry_run = false) {
     return run_push_job(config_, job, *client_, dry_run ? nullptr : warehouse_.get(), options, dry_run, tuning_);
   }
 
@@ -145,6 +161,7 @@ class PushEnv {
   SimProcess sim_;
   std::string dsn_;
   Config config_;
+  ClientOptions client_options_;
   std::unique_ptr<ApiClient> client_;
   std::unique_ptr<Warehouse> warehouse_;
   PushTuning tuning_;

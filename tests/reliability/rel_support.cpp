@@ -84,6 +84,7 @@ ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& 
   ProcResult result;
   const std::string name = std::filesystem::path(argv[0]).filename().string();
   int status = 0;
+  auto next_probe = started;
   for (;;) {
     if (options.sample_peak_rss)
       result.peak_rss_kb = std::max(result.peak_rss_kb, peak_rss_kb(pid, name));
@@ -91,6 +92,10 @@ ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& 
     if (r == pid) break;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     bool kill_now = options.kill_after_ms >= 0 && ms >= options.kill_after_ms;
+    if (options.kill_when && std::chrono::steady_clock::now() >= next_probe) {
+      kill_now = kill_now || options.kill_when();
+      next_probe = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+    }
     bool timeout = ms >= options.timeout_ms;
     if (kill_now || timeout) {
       ::kill(pid, SIGKILL);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -29,6 +30,9 @@ struct ProcOptions {
   // Sample the child's peak resident set (VmHWM in /proc/PID/status) while it runs; see
   // ProcResult::peak_rss_kb.
   bool sample_peak_rss = false;
+  // SIGKILL as soon as this returns true (polled every 20 ms while the child runs): kills at a
+  // proven moment, e.g. once the simulator has logged the request it is holding.
+  std::function<bool()> kill_when;
 };
 
 struct ProcResult {

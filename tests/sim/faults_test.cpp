@@ -199,3 +199,33 @@ TEST_CASE("fault: the request log names the faults that acted on each request", 
   }
   CHECK(faults == std::vector<std::string>{"error", "-", "latency,truncate"});
 }
+
+// Faults that act after the request was handled, for push-safety tests: the creation takes
+// effect (the next feedback gets the next key), then the answer is an error, nothing at all, or
+// never comes; `skip` lets matching requests through first.
+TEST_CASE("fault: error after handling, close without answer, skip", "[sim][faults]") {
+  SimProcess sim(sim_args());
+  HttpTestClient http(sim.host(), sim.port());
+  const std::string feedback = with_key("/api/v1/projects/WidgetPro/feedback/Mobile");
+  const std::string body = R"({"submitter":"a@b.c","summary":"s","description":"d"})";
+  auto key_of = [](const std::string& json) {
+    auto at = json.find("SUG-");
+    return at == std::string::npos ? std::string() : json.substr(at, 8);
+  };
+
+  set_faults(http, R"({"rules":[{"kind":"error","status":502,"after":true,"times":1,"path":"feedback/Mobile"}]})");
+  auto r = http.post_json(feedback, body);
+  CHECK(r.status == 502);
+  CHECK(key_of(http.post_json(feedback, body).body) == "SUG-0024");  // SUG-0023 was created by the 502'd request
+
+  set_faults(http, R"({"rules":[{"kind":"close","times":1,"path":"feedback/Mobile"}]})");
+  r = http.post_json(feedback, body);
+  CHECK(r.status == 0);  // no answer at all
+  CHECK_FALSE(r.error.empty());
+  CHECK(key_of(http.post_json(feedback, body).body) == "SUG-0026");  // SUG-0025 was created
+
+  set_faults(http, R"({"rules":[{"kind":"error","status":503,"skip":1,"times":1,"path":"feedback/Mobile"}]})");
+  CHECK(http.post_json(feedback, body).status == 201);  // skipped
+  CHECK(http.post_json(feedback, body).status == 503);  // fires (before handling: nothing created)
+  CHECK(key_of(http.post_json(feedback, body).body) == "SUG-0028");
+}

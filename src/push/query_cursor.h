@@ -1,0 +1,32 @@
+// The push SQL read in batches through a server-side cursor, so that a query of a million rows
+// runs in memory bounded by one batch. One READ ONLY transaction holds the cursor for the whole
+// run, so every batch comes from the same snapshot.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "push/typed_query.h"
+
+namespace ccetl::push {
+
+class QueryCursor {
+ public:
+  // Connects and declares the cursor. Throws Error(Permanent) naming the query's problem, or
+  // Error(Transient) when the database is unreachable.
+  QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows);
+  ~QueryCursor();
+  QueryCursor(const QueryCursor&) = delete;
+  QueryCursor& operator=(const QueryCursor&) = delete;
+
+  // Replaces `batch` with the next rows (columns always set, also for an empty result).
+  // Returns false, with no rows, when the result is exhausted.
+  bool next(TypedResult& batch);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  size_t batch_rows_;
+};
+
+}  // namespace ccetl::push
