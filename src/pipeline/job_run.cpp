@@ -237,6 +237,7 @@ TableSpec table_spec_for(const Config& config, const JobSpec& job) {
   spec.time_zone = job.time_zone;
   spec.deletes = job.deletes;
   spec.max_delete_ratio = job.max_delete_ratio;
+  spec.history = job.history;
   return spec;
 }
 

@@ -33,6 +33,12 @@ std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q);
 // the ON CONFLICT clause is left out (a plain INSERT is about twice as fast); the job lock
 // guarantees no concurrent writer.
 std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty = false);
+// upsert_sql's parts, for statements that extend it (history_sql.h): the CTEs `src` (staging
+// deduplicated) and `ins` (the merge, RETURNING `_inserted` then `returning`, e.g. ", t.a"),
+// and the SELECT of the three counts from them.
+std::string upsert_ctes(const TablePlan& plan, const Quoting& q, bool target_empty,
+                        const std::string& returning = "");
+std::string upsert_counts_select();
 
 // Keyed deletes. `delete_counts_sql` returns (live rows, rows absent from staging) among the
 // rows a delete may touch; `delete_sql` soft- or hard-deletes the absent ones.

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "warehouse/history_plan.h"
 #include "warehouse/schema_plan.h"
 #include "warehouse/warehouse.h"
 
@@ -30,6 +32,7 @@ class PgTableLoad final : public TableLoad {
   void load_direct(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   bool try_add_primary_key();
   void merge_keyed(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
+  void seed_history();
   void replace_all(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   void write_rejects();
   void write_run_row(const RunCounts& counts, const std::vector<std::string>& messages);
@@ -43,6 +46,7 @@ class PgTableLoad final : public TableLoad {
   std::unique_ptr<Db> db_;
   std::unique_ptr<CopyIn> copy_;
   TablePlan plan_;
+  std::optional<HistoryPlan> history_;  // set for `history: true` jobs
   std::vector<Reject> rejects_;
   int64_t rejected_ = 0;
   // The table does not exist yet: this run creates it and COPYs straight into it, with no

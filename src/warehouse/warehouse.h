@@ -43,6 +43,9 @@ struct TableSpec {
   std::string time_zone;                // non-empty: dates become timestamptz read in this zone
   DeleteMode deletes = DeleteMode::Keep;
   double max_delete_ratio = 0.5;
+  // Keep every version of every row in <schema>.<table>_history (keyed jobs only; see
+  // warehouse/history_plan.h).
+  bool history = false;
 };
 
 // A generated column: the catalog row of ccetl.columns.
