@@ -136,7 +136,8 @@ TEST_CASE("history follows a new field; turned on later it starts from the table
   const std::string between = now(h);
 
   // A new field: a new column in the table, the history table and its view.
-  h.put_dataset(dataset(row(1) + "," + row(2, "fixed") + ", [\"BUG-0003\", \"crash\", 1, \"High\"]", "WidgetPro",
+  h.put_dataset(dataset(R"(["BUG-0001", "crash", 1, []], ["BUG-0002", "fixed", 1, []], ["BUG-0003", "crash", 1, "High"])",
+                        "WidgetPro",
                         R"("fields": [{"name": "ID", "dataType": "string"}, {"name": "Summary", "dataType": "string"},
                            {"name": "Score", "dataType": "integer"}, {"name": "Severity", "dataType": "string"}])"));
   JobOutcome evolved = h.run(config, "bugs");
