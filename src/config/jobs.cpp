@@ -260,7 +260,8 @@ void check_references(Problems& problems, Config& config, const std::vector<JobM
   }
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (!jobs[i].history) continue;
-    auto t = tables.find(jobs[i].table + "_history");
+    // warehouse/naming.h's history_table_name (table names here are ASCII: bytes = characters).
+    auto t = tables.find(jobs[i].table.substr(0, 53) + "_history");
     if (t != tables.end()) {
       problems.add(marks[i].name, "job '" + jobs[i].name + "': its history table '" + t->first +
                                       "' is the table of job '" + jobs[t->second].name +
