@@ -137,7 +137,7 @@ class Simulator:
         self.proc.wait(timeout=10)
 
 
-def write_config(path, sim, pg, job, report, rate_limit):
+def write_config(path, sim, pg, job, report, rate_limit, history=False):
     # CCETL_BENCH_MAX_IN_FLIGHT overrides ccetl's default (for experiments).
     mif = os.environ.get("CCETL_BENCH_MAX_IN_FLIGHT")
     mif = f"  max_in_flight: {int(mif)}\n" if mif else ""
@@ -155,7 +155,7 @@ jobs:
     source: {{scope: project_feedback, project: Bench, report: {report}}}
     key: [ID]
     deletes: soft
-""")
+""" + ("    history: true\n" if history else ""))
 
 
 def timed(cmd, env=None):
@@ -171,17 +171,20 @@ def timed(cmd, env=None):
     return wall, rss, p.stdout
 
 
-def ccetl_sync(ctx, cfg, job):
+def ccetl_sync(ctx, cfg, job, history=False):
+    """One `ccetl run`. With history, also the tuples written to the job's history table."""
     env = dict(os.environ, PGOPTIONS="-c log_statement=all")
     before = ctx.pg.tuples("bench", job)
+    hist_before = ctx.pg.tuples("bench", f"{job}_history") if history else 0
     nlog = len(ctx.pg.log_rows())
     wall, rss, _ = timed([ctx.bin("ccetl"), "run", "-c", cfg], env=env)
     tuples = ctx.pg.tuples("bench", job) - before
+    hist_tuples = ctx.pg.tuples("bench", f"{job}_history") - hist_before if history else 0
     stmts = ctx.pg.log_rows()[nlog:]
     r = ctx.pg.sql(f"SELECT rows_read, inserted, updated, unchanged, deleted, status FROM ccetl.runs "
                    f"WHERE job = '{job}' ORDER BY started_at DESC LIMIT 1").split("|")
     return {"wall": wall, "rss": rss, "rows": int(r[0]), "tuples": tuples, "stmts": stmts,
-            "counts": f"ins {r[1]} upd {r[2]} same {r[3]} del {r[4]}"}
+            "history_tuples": hist_tuples, "counts": f"ins {r[1]} upd {r[2]} same {r[3]} del {r[4]}"}
 
 
 def merge_script(stmts, target, floor_table, copy_file, first_load=False):
@@ -283,9 +286,26 @@ def bench_size(ctx, sim, n):
     target = target_table(res["same"]["stmts"])
     v0 = os.path.join(ctx.tmp, f"{job}.v0.copy")
     export_copy(ctx.pg, res["same"]["stmts"], target, v0, False)
+    # 5. History's cost: a second job with `history: true` on the same package loads it (and an
+    # unchanged resync) at version 0, so that both jobs meet version 1's changes from the same state.
+    hjob = f"{job}_h"
+    hcfg = os.path.join(ctx.tmp, f"{hjob}.yaml")
+    if "history" not in ctx.args.skip:
+        write_config(hcfg, sim, ctx.pg, hjob, report, 10000, history=True)
+        log(f"{n}: ccetl first sync with history")
+        res["h_first"] = ccetl_sync(ctx, hcfg, hjob, history=True)
+        log(f"{n}: ccetl unchanged resync with history")
+        res["h_same"] = ccetl_sync(ctx, hcfg, hjob, history=True)
     sim.put_dataset(report, n, version=1)
     log(f"{n}: ccetl changed resync")
     res["changed"] = ccetl_sync(ctx, cfg, job)
+    if "history" not in ctx.args.skip:
+        log(f"{n}: ccetl changed resync with history")
+        res["h_changed"] = ccetl_sync(ctx, hcfg, hjob, history=True)
+        res["h_versions"] = int(ctx.pg.sql(f"SELECT count(*) FROM bench.{hjob}_history"))
+        for k in ("h_first", "h_same", "h_changed"):
+            res[k].pop("stmts")
+        ctx.pg.sql(f"DROP VIEW bench.{hjob}_v, bench.{hjob}_history_v; DROP TABLE bench.{hjob}, bench.{hjob}_history")
     v1 = os.path.join(ctx.tmp, f"{job}.v1.copy")
     export_copy(ctx.pg, res["changed"]["stmts"], target, v1, True)
     # 3. PostgreSQL's limit: the same rows as COPY text, \copy into staging + ccetl's merge SQL.
@@ -370,6 +390,15 @@ def table(decode, sizes, rate):
                 f"≥ {tgt}", cr / fr >= tgt)
         same = s["same"]["tuples"]
         add("unchanged resync writes nothing", n, f"{same} tuples", "—", "—", "0", same == 0)
+        if "h_changed" in s:
+            h, c = s["h_changed"], s["changed"]
+            add("history: resync 10% changed, 1% gone", n,
+                f"{h['wall']:.1f} s, {h['tuples']} table + {h['history_tuples']} history tuples ({h['counts']})",
+                f"same resync without history {c['wall']:.1f} s, {c['tuples']} tuples",
+                f"{c['wall'] / h['wall']:.2f}", "(context)", None)
+            hs = s["h_same"]["tuples"] + s["h_same"]["history_tuples"]
+            add("history: unchanged resync writes nothing", n, f"{hs} tuples ({s['h_same']['wall']:.1f} s)",
+                f"without history {s['same']['wall']:.1f} s", "—", "0", hs == 0)
         src = n / s["source"]["wall"]
         add("simulator alone (4 in flight, no decode)", n, f"{s['source']['wall']:.1f} s, {fmt_rate(src)}rows/s",
             "ccetl first sync / this", f"{s['first']['rows'] / s['first']['wall'] / src:.2f}", "(context)", None)
@@ -400,7 +429,7 @@ def main():
     ap.add_argument("--build-dir", default="build-release")
     ap.add_argument("--python-max-rows", type=int, default=1000000,
                     help="run the Python baseline only at sizes up to this (default 1000000)")
-    ap.add_argument("--skip", default="", help="comma list of: decode,sync,rate")
+    ap.add_argument("--skip", default="", help="comma list of: decode,sync,rate,history")
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     sizes = [20000] if args.quick else [int(x) for x in args.sizes.split(",") if x]

@@ -91,6 +91,7 @@ struct JobSpec {
   DeleteMode deletes = DeleteMode::Keep;
   double max_delete_ratio = 0.5;
   std::string time_zone;               // dates -> timestamptz read in this zone
+  bool history = false;                // keep every row version in <table>_history (needs key)
   // Fan-out (project scopes): either a fixed list or a column of another job's table.
   std::vector<std::string> projects;
   std::string projects_from_job;

@@ -11,10 +11,10 @@ namespace {
 
 const std::vector<std::string> kJobKeys = {
     "name",  "source", "key",   "table", "deletes", "max_delete_ratio", "time_zone", "schedule",
-    "interval", "after", "api_key", "projects", "projects_from", "find", "find_sql", "push"};
+    "interval", "after", "api_key", "projects", "projects_from", "find", "find_sql", "push", "history"};
 const std::vector<std::string> kPullOnlyKeys = {"key",       "table",    "deletes",       "max_delete_ratio",
                                                 "time_zone", "projects", "projects_from", "find",
-                                                "find_sql"};
+                                                "find_sql",  "history"};
 const std::vector<std::string> kScopeNames = {"community_user", "community_project", "project_user",
                                               "project_feedback"};
 constexpr const char* kScopeList = "community_user, community_project, project_user or project_feedback";
@@ -154,6 +154,14 @@ void read_job(const MapReader& job, const std::string& owner, JobSpec& spec, Job
                                                    "a full refresh that replaces the whole table)");
     }
   }
+  if (auto history = job.boolean("history")) {
+    spec.history = *history;
+    if (*history && has_source && !job.has("key")) {
+      problems.add(job.mark_of("history"), owner + ": history needs 'key' (versions are kept per "
+                                                   "row key; without a key the job is a full "
+                                                   "refresh that replaces the whole table)");
+    }
+  }
   if (auto ratio = job.number("max_delete_ratio", 0, 1)) spec.max_delete_ratio = *ratio;
   if (auto zone = job.string("time_zone")) {
     if (!zone_exists(*zone)) {
@@ -248,6 +256,16 @@ void check_references(Problems& problems, Config& config, const std::vector<JobM
                                         "' is also loaded by job '" + jobs[t->second].name +
                                         "'; give one of them its own 'table'");
       }
+    }
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].history) continue;
+    // warehouse/naming.h's history_table_name (table names here are ASCII: bytes = characters).
+    auto t = tables.find(jobs[i].table.substr(0, 53) + "_history");
+    if (t != tables.end()) {
+      problems.add(marks[i].name, "job '" + jobs[i].name + "': its history table '" + t->first +
+                                      "' is the table of job '" + jobs[t->second].name +
+                                      "'; give one of them another 'table'");
     }
   }
   for (size_t i = 0; i < jobs.size(); ++i) {

@@ -374,6 +374,7 @@ TableSpec table_spec_for(const Config& config, const JobSpec& job) {
   spec.deletes = job.deletes;
   spec.max_delete_ratio = job.max_delete_ratio;
   spec.lock_timeout = config.warehouse.lock_timeout;
+  spec.history = job.history;
   return spec;
 }
 

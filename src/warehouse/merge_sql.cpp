@@ -83,7 +83,8 @@ std::string direct_dedupe_sql(const TablePlan& plan, const Quoting& q) {
          " newer WHERE " + match + " AND older.ctid < newer.ctid";
 }
 
-std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty) {
+std::string upsert_ctes(const TablePlan& plan, const Quoting& q, bool target_empty,
+                        const std::string& returning) {
   const std::string& t = plan.qualified_table;
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));
   std::vector<std::string> non_key;
@@ -111,9 +112,16 @@ std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empt
          (target_empty ? std::string()
                        : "  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
                              old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n") +
-         "  RETURNING (t.xmax = 0) AS inserted)\n" +
-         "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), "
-         "count(*) FILTER (WHERE NOT inserted) FROM ins";
+         "  RETURNING (t.xmax = 0) AS _inserted" + returning + ")";
+}
+
+std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty) {
+  return upsert_ctes(plan, q, target_empty) + "\n" + upsert_counts_select();
+}
+
+std::string upsert_counts_select() {
+  return "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE _inserted), "
+         "count(*) FILTER (WHERE NOT _inserted) FROM ins";
 }
 
 std::string staged_counts_sql(const TablePlan& plan, const Quoting& q,

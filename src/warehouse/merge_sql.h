@@ -41,6 +41,12 @@ std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q);
 // the ON CONFLICT clause is left out (a plain INSERT is about twice as fast); the job lock
 // guarantees no concurrent writer.
 std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty = false);
+// upsert_sql's parts, for statements that extend it (history_sql.h): the CTEs `src` (staging
+// deduplicated) and `ins` (the merge, RETURNING `_inserted` then `returning`, e.g. ", t.a"),
+// and the SELECT of the three counts from them.
+std::string upsert_ctes(const TablePlan& plan, const Quoting& q, bool target_empty,
+                        const std::string& returning = "");
+std::string upsert_counts_select();
 
 // What the completeness check counts, per project: rows (project_key, n) with n the distinct
 // keys (keyed jobs, project_key left out of the key) or the rows (full refresh) in `relation`

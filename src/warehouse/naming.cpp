@@ -263,4 +263,8 @@ std::string view_name(std::string_view table) {
   return truncate_utf8(table, kMaxIdentifierBytes - 2) + "_v";
 }
 
+std::string history_table_name(std::string_view table) {
+  return truncate_utf8(table, kMaxIdentifierBytes - 10) + "_history";
+}
+
 }  // namespace ccetl::warehouse

@@ -46,4 +46,9 @@ std::vector<std::string> view_column_names(const std::vector<std::string>& field
 // The BI view of table `table`: `<table>_v`, the table part cut to fit 63 bytes.
 std::string view_name(std::string_view table);
 
+// The history table of `table` (`history: true`): `<table>_history`, the table part cut to 53
+// bytes so that its own view, view_name(history_table_name(t)) = `<table>_history_v`, is never
+// cut.
+std::string history_table_name(std::string_view table);
+
 }  // namespace ccetl::warehouse

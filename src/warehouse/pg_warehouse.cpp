@@ -12,6 +12,7 @@
 #include "core/redact.h"
 #include "warehouse/catalog_sql.h"
 #include "warehouse/db_error.h"
+#include "warehouse/history_plan.h"
 #include "warehouse/naming.h"
 #include "warehouse/schema_plan.h"
 #include "warehouse/table_load.h"
@@ -80,7 +81,13 @@ class PgWarehouse final : public Warehouse {
       auto state = warehouse::read_existing(tx, spec.schema, spec.table);
       warehouse::Quoting q{[&](const std::string& s) { return tx.quote_name(s); },
                            [&](const std::string& s) { return tx.quote(s); }};
-      return warehouse::make_plan(spec, fields, state, q).schema;
+      auto table = warehouse::make_plan(spec, fields, state, q);
+      if (spec.history)
+        warehouse::plan_history(
+            spec, table,
+            warehouse::read_existing(tx, spec.schema, warehouse::history_table_name(spec.table)),
+            q);
+      return table.schema;
     });
   }
 

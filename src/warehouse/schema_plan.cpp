@@ -24,22 +24,10 @@ std::string join(const std::set<std::string>& items) {
   return out;
 }
 
-// A column of the table as the view and the ALTERs see it, in table order.
-struct PlannedColumn {
-  std::string name;
-  std::string sql_type;
-  std::optional<std::string> field_name;  // set for generated (catalogued) columns
-};
-
-// The BI view over the table's columns in table order: original field names, system columns
-// under their own names.
-struct ViewDefinition {
-  std::vector<ExistingColumn> columns;  // name and type, as pg_attribute will show them
-  std::string body;                     // " VIEW <name> AS SELECT ..."
-};
+}  // namespace
 
 ViewDefinition define_view(const std::vector<PlannedColumn>& table_columns, const std::string& view,
-                           const std::string& table, const Quoting& q) {
+                           const std::string& table, const Quoting& q, bool live_only) {
   std::vector<std::string> view_fields, fallback, reserved;
   for (const auto& c : table_columns) {
     if (c.field_name) {
@@ -59,6 +47,8 @@ ViewDefinition define_view(const std::vector<PlannedColumn>& table_columns, cons
     select += std::string(i ? ",\n  " : "  ") + q.name(c.name) + " AS " + q.name(name);
   }
   out.body = " VIEW " + view + " AS SELECT\n" + select + "\nFROM " + table;
+  if (live_only) out.body += "\nWHERE " + std::string(kDeletedAt) + " IS NULL";
+  out.live_only = live_only;
   return out;
 }
 
@@ -72,7 +62,8 @@ void plan_view_update(const ExistingTable& existing, const ViewDefinition& wante
   for (std::size_t i = 0; prefix && i < have.size(); ++i)
     prefix =
         have[i].name == wanted.columns[i].name && have[i].sql_type == wanted.columns[i].sql_type;
-  bool same = prefix && have.size() == wanted.columns.size();
+  bool same = prefix && have.size() == wanted.columns.size() &&
+              existing.view_live_only == wanted.live_only;
   if (!existing.view_exists || drop_view) {
     plan.ddl.push_back("CREATE" + wanted.body);
   } else if (same) {
@@ -94,8 +85,6 @@ void plan_view_update(const ExistingTable& existing, const ViewDefinition& wante
       plan.ddl.push_back("GRANT " + g.privilege + " ON " + view + " TO " + g.grantee_quoted +
                          (g.grantable ? " WITH GRANT OPTION" : ""));
 }
-
-}  // namespace
 
 TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
                     const ExistingTable& existing, const Quoting& q) {
@@ -303,7 +292,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
 
   // 4. The BI view: it must be dropped before a column type changes (it depends on the table).
   const std::string view = q.name(spec.schema) + "." + q.name(view_name(spec.table));
-  ViewDefinition wanted = define_view(table_columns, view, table, q);
+  ViewDefinition wanted = define_view(table_columns, view, table, q, out.deleted_at_column);
+  out.table_columns = table_columns;
   bool drop_view = false;
   if (existing.view_name_taken_by_other) {
     plan.notes.push_back(view + " exists and is not a view; the BI view is not maintained");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ inline constexpr const char* kSyncedAt = "_synced_at";
 inline constexpr const char* kDeletedAt = "_deleted_at";
 inline constexpr const char* kSeq = "_seq";
 
+// A column of the table as the view and the ALTERs see it, in table order.
+struct PlannedColumn {
+  std::string name;
+  std::string sql_type;
+  std::optional<std::string> field_name;  // set for generated (catalogued) columns
+};
+
 // A SchemaPlan plus what the loader needs to build staging and the merge.
 struct TablePlan {
   SchemaPlan schema;
@@ -35,7 +43,28 @@ struct TablePlan {
   std::string qualified_table;           // "schema"."table", quoted
   // For a new keyed table: the statement in schema.ddl that adds the primary key (empty else).
   std::string primary_key_ddl;
+  // The table's generated and system columns after the plan's DDL, in table order (what the
+  // view shows; the history table copies the data columns among them).
+  std::vector<PlannedColumn> table_columns;
 };
+
+// A BI view over a table's columns in table order: original field names, system columns under
+// their own names. `live_only` views leave out soft-deleted rows (`WHERE _deleted_at IS NULL`).
+struct ViewDefinition {
+  std::vector<ExistingColumn> columns;  // name and type, as pg_attribute will show them
+  std::string body;                     // " VIEW <name> AS SELECT ..."
+  bool live_only = false;
+};
+ViewDefinition define_view(const std::vector<PlannedColumn>& table_columns, const std::string& view,
+                           const std::string& table, const Quoting& q, bool live_only);
+
+// Keeps `view` (as `existing` describes it) equal to `wanted`, appending DDL and notes to
+// `plan`: CREATE when missing or `drop_view` (already dropped for a type change), CREATE OR
+// REPLACE when columns were only appended or the row filter changed, DROP + CREATE when names
+// or order changed and nothing depends on it (else a note). Grants are re-applied to a
+// recreated view.
+void plan_view_update(const ExistingTable& existing, const ViewDefinition& wanted,
+                      const std::string& view, bool drop_view, SchemaPlan& plan);
 
 // Throws Error(Config) for unusable names or key fields missing from `fields`.
 TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,

@@ -26,6 +26,7 @@
 #include "warehouse/completeness.h"
 #include "warehouse/copy_in.h"
 #include "warehouse/db_error.h"
+#include "warehouse/history_sql.h"
 #include "warehouse/merge_sql.h"
 #include "warehouse/naming.h"
 #include "warehouse/sql_types.h"
@@ -134,6 +135,10 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
     if (direct_ && state.exists)
       throw Error(ErrorKind::Transient, what() + " was created by someone else during this run");
     plan_ = make_plan(spec_, fields, state, quoting());
+    if (spec_.history)
+      history_ = plan_history(
+          spec_, plan_, read_existing(*db_->tx, spec_.schema, history_table_name(spec_.table)),
+          quoting());
     if (!plan_.schema.blockers.empty())
       throw Error(ErrorKind::Permanent,
                   "cannot change " + what() + ": " + joined(plan_.schema.blockers, "; "));
@@ -284,11 +289,13 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
   if (!direct_) apply_schema_changes();
   std::string step = "merging rows into " + what();
   try {
-    if (direct_)
+    if (direct_) {
       load_direct(end, counts, messages);
-    else if (!plan_.key_columns.empty())
+      seed_history();
+    } else if (!plan_.key_columns.empty()) {
+      seed_history();
       merge_keyed(end, counts, messages);
-    else
+    } else
       replace_all(end, counts, messages);
     step = "recording rejects of " + what();
     write_rejects();
@@ -357,12 +364,21 @@ bool PgTableLoad::try_add_primary_key() {
   }
 }
 
+// A history table this run created (or whose table it created) starts with the table's live
+// rows as current versions.
+void PgTableLoad::seed_history() {
+  if (!history_ || !history_->seed) return;
+  if (history_->close_current) db_->tx->exec(history_close_current_sql(*history_));
+  db_->tx->exec(history_seed_sql(plan_, *history_, quoting()));
+}
+
 void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
   Quoting q = quoting();
   db_->tx->exec(analyze_staging_sql(plan_, q));
   bool empty = db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty();
-  auto row = db_->tx->exec1(upsert_sql(plan_, q, empty));
+  auto row = db_->tx->exec1(history_ ? history_upsert_sql(plan_, *history_, q, empty)
+                                     : upsert_sql(plan_, q, empty));
   int64_t distinct = row[0].as<int64_t>();
   counts.inserted = row[1].as<int64_t>();
   counts.updated = row[2].as<int64_t>();
@@ -394,8 +410,10 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                        std::to_string(spec_.max_delete_ratio));
     return;
   }
-  counts.deleted =
-      static_cast<int64_t>(db_->tx->exec(delete_sql(plan_, q, soft, where)).affected_rows());
+  if (history_)
+    counts.deleted = db_->tx->exec1(history_delete_sql(plan_, *history_, q, soft, where))[0].as<int64_t>();
+  else
+    counts.deleted = static_cast<int64_t>(db_->tx->exec(delete_sql(plan_, q, soft, where)).affected_rows());
 }
 
 // A full refresh replaces the rows of the projects proven complete (all rows, without fan-out);

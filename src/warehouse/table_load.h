@@ -6,9 +6,11 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "warehouse/history_plan.h"
 #include "warehouse/schema_plan.h"
 #include "warehouse/warehouse.h"
 
@@ -38,6 +40,7 @@ class PgTableLoad final : public TableLoad {
   void load_direct(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   bool try_add_primary_key();
   void merge_keyed(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
+  void seed_history();
   void replace_all(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   void write_rejects();
   void write_run_row(const RunCounts& counts, const std::vector<std::string>& messages);
@@ -55,6 +58,7 @@ class PgTableLoad final : public TableLoad {
   TablePlan plan_;
   std::vector<std::size_t> copy_fields_;  // the fields the open COPY carries (use_fields)
   int64_t lines_before_copy_ = 0;         // lines of the COPYs already finished
+  std::optional<HistoryPlan> history_;  // set for `history: true` jobs
   std::vector<Reject> rejects_;
   int64_t rejected_ = 0;
   // The table does not exist yet: this run creates it and COPYs straight into it, with no

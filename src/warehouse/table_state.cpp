@@ -49,6 +49,10 @@ ExistingTable read_existing(pqxx::transaction_base& tx, const std::string& schem
       view_oid = view[0][0].as<std::string>();
       const std::string& oid = view_oid;
       state.view_columns = read_columns(tx, oid);
+      state.view_live_only = tx.exec_params1("SELECT position('_deleted_at IS NULL' IN "
+                                             "pg_get_viewdef($1::oid)) > 0",
+                                             oid)[0]
+                                 .as<bool>();
       for (const auto& row : tx.exec_params(kDependentsSql, oid, "0"))
         state.view_dependents.insert(row[1].as<std::string>());
       for (const auto& row :

@@ -43,6 +43,7 @@ struct ExistingTable {
   bool view_name_taken_by_other = false;  // `<table>_v` exists and is not a view
   bool view_exists = false;
   std::vector<ExistingColumn> view_columns;  // name and type, in order
+  bool view_live_only = false;               // it filters out soft-deleted rows
   std::set<std::string> view_dependents;     // views built on our view
   std::vector<ViewGrant> view_grants;        // grants to re-apply if we recreate it
 };

@@ -50,6 +50,9 @@ struct TableSpec {
   // (SET LOCAL lock_timeout), `lock_attempts` times, before the run fails (warehouse.lock_timeout).
   std::chrono::milliseconds lock_timeout{5000};
   int lock_attempts = 3;
+  // Keep every version of every row in <schema>.<table>_history (keyed jobs only; see
+  // warehouse/history_plan.h).
+  bool history = false;
 };
 
 // A generated column: the catalog row of ccetl.columns.

@@ -329,3 +329,32 @@ TEST_CASE("centercode.proxy: a malformed proxy URL is reported at its line, with
                                         "warehouse: {dsn: '${CCETL_PG_DSN}'}\njobs: []\n");
   for (const auto& other : problems_of(ok)) CHECK(other.message.find("proxy") == std::string::npos);
 }
+
+TEST_CASE("history needs a key and a history table of its own", "[config][errors]") {
+  auto path = write_temp("history.yaml", kHeader +  // 4 lines
+                                             "jobs:\n"
+                                             "  - name: snapshot\n"
+                                             "    source: {scope: community_user, report: A}\n"
+                                             "    history: true\n"
+                                             "  - name: keyed\n"
+                                             "    source: {scope: community_user, report: B}\n"
+                                             "    key: [ID]\n"
+                                             "    history: yes\n"
+                                             "  - name: clash\n"
+                                             "    source: {scope: community_user, report: C}\n"
+                                             "    table: keyed_history\n"
+                                             "  - name: off\n"
+                                             "    source: {scope: community_user, report: D}\n"
+                                             "    history: false\n"
+                                             "  - name: bad\n"
+                                             "    source: {scope: community_user, report: E}\n"
+                                             "    key: [ID]\n"
+                                             "    history: sometimes\n");
+  auto problems = problems_of(path);
+  INFO(problems.size());
+  check_at(problem_with(problems, "job 'snapshot': history needs 'key'"), 8, 14);
+  check_at(problem_with(problems, "job 'keyed': its history table 'keyed_history' is the table of job 'clash'"),
+           9, 11);
+  check_at(problem_with(problems, "history: expected true or false, got 'sometimes'"), 22, 14);
+  CHECK(problems.size() == 3);
+}

@@ -114,6 +114,11 @@ TEST_CASE("view column names keep original names, distinct and within 63 bytes")
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == 7);
   CHECK(view_name("users") == "users_v");
   CHECK(view_name(std::string(63, 't')).size() == 63);
+  // History tables: <table>_history and <table>_history_v, never cut by PostgreSQL.
+  CHECK(history_table_name("users") == "users_history");
+  CHECK(view_name(history_table_name("users")) == "users_history_v");
+  CHECK(history_table_name(std::string(63, 't')) == std::string(53, 't') + "_history");
+  CHECK(view_name(history_table_name(std::string(63, 't'))) == std::string(53, 't') + "_history_v");
 }
 
 TEST_CASE("types map to PostgreSQL and widen along a lossless lattice") {

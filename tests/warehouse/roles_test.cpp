@@ -47,6 +47,7 @@ TEST_CASE("roles.sql applies cleanly (twice) and separates loader and BI reader"
   auto wh = ccetl::connect_warehouse(loader);
   wh->ensure_catalog();
   auto spec = keyed_spec();
+  spec.history = true;  // the history table and its view are read through default privileges too
   auto load = wh->begin_load(spec, wh->start_run(spec.job));
   load->prepare({field("ID", DataType::Integer), field("Name", DataType::String)});
   copy_rows(*load, line(1, {"1", "Ann"}));
@@ -56,6 +57,10 @@ TEST_CASE("roles.sql applies cleanly (twice) and separates loader and BI reader"
   pqxx::nontransaction rtx(rc);
   CHECK(rtx.exec("SELECT name FROM centercode.users")[0][0].as<std::string>() == "Ann");
   CHECK(rtx.exec("SELECT \"Name\" FROM centercode.users_v")[0][0].as<std::string>() == "Ann");
+  CHECK(rtx.exec("SELECT name FROM centercode.users_history WHERE _valid_to = 'infinity'")[0][0]
+            .as<std::string>() == "Ann");
+  CHECK(rtx.exec("SELECT \"Name\" FROM centercode.users_history_v")[0][0].as<std::string>() == "Ann");
+  CHECK(fails(reader, "UPDATE centercode.users_history SET _valid_to = now()"));
   CHECK(fails(reader, "INSERT INTO centercode.users (id, name) VALUES (2, 'x')"));
   CHECK(fails(reader, "UPDATE centercode.users SET name = 'x'"));
   CHECK(fails(reader, "CREATE TABLE centercode.mine (x int)"));

@@ -1,0 +1,61 @@
+#include "warehouse/history_sql.h"
+
+#include <vector>
+
+#include "warehouse/merge_sql.h"
+
+namespace ccetl::warehouse {
+namespace {
+
+std::string list(const std::vector<std::string>& cols, const Quoting& q,
+                 const std::string& prefix = "") {
+  std::string out;
+  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + prefix + q.name(c);
+  return out;
+}
+
+// Closes at T the current versions of the keys that CTE `rows` returns.
+std::string close_versions_cte(const HistoryPlan& h, const Quoting& q, const std::string& rows) {
+  std::string match;
+  for (const auto& k : h.key_columns)
+    match += "h." + q.name(k) + " = " + rows + "." + q.name(k) + " AND ";
+  return "closed AS (UPDATE " + h.qualified_table + " h SET " + kValidTo + " = now() FROM " +
+         rows + " WHERE " + match + "h." + kValidTo + " = 'infinity' RETURNING 1)";
+}
+
+}  // namespace
+
+std::string history_upsert_sql(const TablePlan& plan, const HistoryPlan& h, const Quoting& q,
+                               bool target_empty) {
+  // RETURNING t.<column> yields the row as stored, so columns this run's fields do not set
+  // (fields gone from the package) carry their kept values into the new version.
+  const std::string cols = list(h.columns, q);
+  return upsert_ctes(plan, q, target_empty, ", " + list(h.columns, q, "t.")) + ",\n" +
+         close_versions_cte(h, q, "ins") + ",\nopened AS (INSERT INTO " + h.qualified_table +
+         " (" + cols + ", " + kValidFrom + ", " + kValidTo + ")\n  SELECT " + cols +
+         ", now(), 'infinity' FROM ins RETURNING 1)\n" +
+         "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE _inserted), "
+         "count(*) FILTER (WHERE NOT _inserted), (SELECT count(*) FROM opened), "
+         "(SELECT count(*) FROM closed) FROM ins";
+}
+
+std::string history_delete_sql(const TablePlan& plan, const HistoryPlan& h, const Quoting& q,
+                               bool soft, const std::string& scope) {
+  return "WITH gone AS (" + delete_sql(plan, q, soft, scope) + " RETURNING " +
+         list(h.key_columns, q, "t.") + "),\n" + close_versions_cte(h, q, "gone") +
+         "\nSELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM closed)";
+}
+
+std::string history_seed_sql(const TablePlan& plan, const HistoryPlan& h, const Quoting& q) {
+  const std::string cols = list(h.columns, q);
+  return "INSERT INTO " + h.qualified_table + " (" + cols + ", " + kValidFrom + ", " + kValidTo +
+         ") SELECT " + cols + ", " + kSyncedAt + ", 'infinity' FROM " + plan.qualified_table +
+         (h.table_has_deleted_at ? std::string(" WHERE ") + kDeletedAt + " IS NULL" : "");
+}
+
+std::string history_close_current_sql(const HistoryPlan& h) {
+  return "UPDATE " + h.qualified_table + " SET " + kValidTo + " = now() WHERE " + kValidTo +
+         " = 'infinity'";
+}
+
+}  // namespace ccetl::warehouse
