@@ -20,10 +20,10 @@ namespace ccetl::warehouse {
 std::string history_upsert_sql(const TablePlan& plan, const HistoryPlan& history, const Quoting& q,
                                bool target_empty);
 
-// delete_sql plus history: the current version of every row soft- or hard-deleted is closed at
-// T. Returns one row: (rows deleted, versions closed).
+// delete_sql (limited to `scope`, as there) plus history: the current version of every row soft-
+// or hard-deleted is closed at T. Returns one row: (rows deleted, versions closed).
 std::string history_delete_sql(const TablePlan& plan, const HistoryPlan& history, const Quoting& q,
-                               bool soft);
+                               bool soft, const std::string& scope);
 
 // Seeds a history table created by this run: one current version per live row of the table,
 // valid from the row's `_synced_at` (when ccetl last saw its content change).
