@@ -262,11 +262,17 @@ class HttpApiClient final : public ApiClient {
 
     std::string last_cause;
     int last_status = 0;
-    auto cancelled = [&] {
-      return ApiError(ErrorKind::Transient, shown + " → cancelled (shutting down)", 0, "cancelled");
+    // A cancelled request: `maybe_applied` tells the push ledger whether the row may already
+    // have reached the server (its row ends `unknown`) or provably not (it is sent next run).
+    // Before a retry, an earlier attempt of a non-idempotent request was provably not applied
+    // (check_resend allowed the retry); an idempotent one may have been, harmlessly.
+    auto cancelled = [&](bool maybe_applied) {
+      return ApiError(ErrorKind::Transient, shown + " → cancelled (shutting down)", 0, "cancelled")
+          .set_maybe_applied(maybe_applied);
     };
     for (int attempt = 1;; ++attempt) {
-      if (!limiter_.acquire(rate_key, options_.cancel) || is_cancelled()) throw cancelled();
+      if (!limiter_.acquire(rate_key, options_.cancel) || is_cancelled())
+        throw cancelled(attempt > 1 && request.idempotent);
       auto conn = checkout(request.idempotent);
       auto started = SteadyClock::now();
       api::Outcome out = conn->exchange(request, limits_);
@@ -274,7 +280,7 @@ class HttpApiClient final : public ApiClient {
         // The server closed a kept-alive connection while it sat idle: not a failed attempt. The
         // resend is a request like any other and waits for its rate slot.
         spdlog::debug("{} → stale kept-alive connection ({}), reconnecting", shown, scrub(out.cause, api_key));
-        if (!limiter_.acquire(rate_key, options_.cancel)) throw cancelled();
+        if (!limiter_.acquire(rate_key, options_.cancel)) throw cancelled(true);
         conn = std::make_unique<api::Connection>(base_, tls_, &bodies_, proxy_);
         out = conn->exchange(request, limits_);
       }
@@ -286,7 +292,7 @@ class HttpApiClient final : public ApiClient {
         std::string cause = scrub(out.cause, api_key);
         spdlog::debug("{} → {} after {} ms (attempt {}): {}", shown, failure_name(out.failure), ms, attempt, cause);
         count(0, attempt > 1, false);
-        if (out.cancelled) throw cancelled().set_maybe_applied(out.request_written);
+        if (out.cancelled) throw cancelled(out.request_written);
         if (out.failure == Failure::TlsVerify || out.failure == Failure::Tls || out.failure == Failure::TooLarge ||
             out.failure == Failure::Proxy)
           throw ApiError(ErrorKind::Permanent, shown + " → " + cause, 0, cause).set_maybe_applied(out.request_written);
@@ -356,7 +362,7 @@ class HttpApiClient final : public ApiClient {
         if (!options_.cancel)
           std::this_thread::sleep_for(wait);
         else if (!options_.cancel->sleep_for(wait))
-          throw cancelled();
+          throw cancelled(request.idempotent);
       }
     }
   }

@@ -31,7 +31,7 @@ const JobSpec* push_job(const Config& config, const std::string& name, const std
 // ["BUG-1"], or payload:<hash>), or, for a single key column, the bare value.
 std::string row_key_of(const std::string& value) {
   if (value.rfind("[", 0) == 0 || value.rfind("payload:", 0) == 0) return value;
-  return "[" + push::json_quote(value) + "]";
+  return "[" + json_string(value) + "]";
 }
 
 std::string one_line(std::string text) {

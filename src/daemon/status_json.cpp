@@ -1,5 +1,7 @@
 #include "daemon/status_json.h"
 
+#include "core/json_string.h"
+
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -69,20 +71,22 @@ std::string run_object(const RunRecord& r, int64_t now) {
 }  // namespace
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
+  // The shared writer (core/json_string.h), then < > & as \u escapes: none of them can be
+  // inside an escape sequence the writer produced, so replacing them afterwards is safe.
+  const std::string quoted = json_string(text);
+  std::string out;
+  out.reserve(quoted.size());
+  for (char c : quoted) {
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
-  return out + "\"";
+  return out;
 }
 
 std::string status_list_json(const StatusSnapshot& snapshot) {
