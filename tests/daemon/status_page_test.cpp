@@ -105,7 +105,7 @@ TEST_CASE("status page: texts from data are escaped in the overview, the job pag
   std::string json = status_list_json(snap) + job_detail_json(d);
   CHECK(json.find('<') == std::string::npos);
   CHECK_THAT(json, Catch::Contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 co"));
-  CHECK(json_quote("a\"b\\c\nd") == "\"a\\\"b\\\\c\\u000ad\"");
+  CHECK(json_quote("a\"b\\c\nd<") == "\"a\\\"b\\\\c\\nd\\u003c\"");
 }
 
 TEST_CASE("status page: failed jobs first, then stale ones, then the rest, by name") {
