@@ -133,7 +133,8 @@ TEST_CASE("ensure_catalog is idempotent and applies sql/001_catalog.sql, compile
   Db db;
   db.wh->ensure_catalog();
   db.wh->ensure_catalog();
-  CHECK(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'ccetl'") == 4);
+  // runs, rejects, columns, push_log, push_files
+  CHECK(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'ccetl'") == 5);
   CHECK(source_file("sql/001_catalog.sql") == ccetl::warehouse::kCatalogSql);
   db.exec("INSERT INTO ccetl.push_log (job, row_key, payload_hash) VALUES ('p', 'k1', 'h')");
   CHECK(db.scalar("SELECT state FROM ccetl.push_log") == "intent");
