@@ -206,18 +206,11 @@ void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
     if (i >= plan_.schema.columns.size())
       throw Error(ErrorKind::Permanent, "use_fields: field " + std::to_string(i) +
                                             " was not prepared for " + what());
-  try {
-    copy_->finish();
-  } catch (const Error& e) {
-    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
-  }
-  lines_before_copy_ += copy_->lines();
-  copy_.reset();
+  close_copy();
   try {
     Quoting q = quoting();
     copy_fields_ = field_indexes;
-    copy_ = std::make_unique<CopyIn>(*db_->tx, direct_ ? direct_copy_sql(plan_, q, copy_fields_)
-                                                       : copy_sql(plan_, q, copy_fields_));
+    copy_ = std::make_unique<CopyIn>(*db_->tx, open_copy_sql(q));
   } catch (...) {
     rethrow_db_error("starting COPY into " + what(), secret_);
   }
@@ -226,13 +219,7 @@ void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
 void PgTableLoad::discard_project(const std::string& project_key, int64_t from_seq) {
   if (!copy_ || !copy_->open() || !plan_.fan_out)
     throw Error(ErrorKind::Permanent, "discard_project outside an open fan-out load of " + what());
-  try {
-    copy_->finish();
-  } catch (const Error& e) {
-    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
-  }
-  lines_before_copy_ += copy_->lines();
-  copy_.reset();
+  close_copy();
   try {
     Quoting q = quoting();
     const std::string relation = direct_ ? plan_.qualified_table : std::string(kStaging);
@@ -241,8 +228,7 @@ void PgTableLoad::discard_project(const std::string& project_key, int64_t from_s
             ->exec("DELETE FROM " + relation + " t WHERE true" +
                    project_scope(plan_, q, {project_key}, "t"))
             .affected_rows());
-    copy_ = std::make_unique<CopyIn>(*db_->tx, direct_ ? direct_copy_sql(plan_, q, copy_fields_)
-                                                       : copy_sql(plan_, q, copy_fields_));
+    copy_ = std::make_unique<CopyIn>(*db_->tx, open_copy_sql(q));
   } catch (...) {
     rethrow_db_error("discarding the rows of project " + project_key + " from " + what(), secret_);
   }
@@ -250,6 +236,20 @@ void PgTableLoad::discard_project(const std::string& project_key, int64_t from_s
                                    [&](const Reject& r) { return r.row_seq >= from_seq; });
   rejected_ -= static_cast<int64_t>(rejects_.end() - kept);
   rejects_.erase(kept, rejects_.end());
+}
+
+void PgTableLoad::close_copy() {
+  try {
+    copy_->finish();
+  } catch (const Error& e) {
+    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+  }
+  lines_before_copy_ += copy_->lines();
+  copy_.reset();
+}
+
+std::string PgTableLoad::open_copy_sql(const Quoting& q) const {
+  return direct_ ? direct_copy_sql(plan_, q, copy_fields_) : copy_sql(plan_, q, copy_fields_);
 }
 
 int64_t PgTableLoad::lines_copied() const {

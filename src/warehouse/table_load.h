@@ -36,6 +36,10 @@ class PgTableLoad final : public TableLoad {
   void interrupt() noexcept override;
 
  private:
+  // Ends the open COPY (its lines join lines_before_copy_), so that another can start.
+  void close_copy();
+  // The COPY statement for copy_fields_: into the new table (direct_) or into staging.
+  std::string open_copy_sql(const Quoting& q) const;
   void apply_schema_changes();
   void load_direct(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   bool try_add_primary_key();
