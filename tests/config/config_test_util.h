@@ -1,6 +1,7 @@
 // Helpers for config tests: temp files, a fake environment, collecting problems.
 #pragma once
 
+#include "support/source_root.h"
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,10 +17,7 @@
 namespace ccetl::test {
 
 inline std::string source_dir() {
-  if (const char* dir = std::getenv("CCETL_SOURCE_DIR")) return dir;
-  std::string file = __FILE__;  // <src>/tests/config/config_test_util.h
-  for (int i = 0; i < 3; ++i) file = file.substr(0, file.rfind('/'));
-  return file;
+  return source_root().string();
 }
 
 inline const std::string& temp_dir() {

@@ -1,4 +1,5 @@
 // Metrics as an alerting rule reads them: label names, which counters add up, freshness.
+#include "support/source_root.h"
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -112,11 +113,7 @@ TEST_CASE("metrics: HTTP totals add up over API client generations (a reload doe
 }
 
 TEST_CASE("metrics: the shipped alert rules use only series and labels ccetl exposes", "[metrics]") {
-  // ctest sets CCETL_SOURCE_DIR; else <src>/tests/daemon/metrics_test.cpp -> <src> (relative to
-  // the build directory when ccache rewrote the path).
-  std::string src = __FILE__;
-  for (int i = 0; i < 3; ++i) src = src.substr(0, src.rfind('/'));
-  if (const char* dir = std::getenv("CCETL_SOURCE_DIR")) src = dir;
+  std::string src = ccetl::test::source_root().string();
   std::ifstream in(src + "/deploy/prometheus/ccetl-alerts.yaml");
   REQUIRE(in);
   std::stringstream rules;

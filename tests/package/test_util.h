@@ -1,6 +1,7 @@
 // Helpers for the package tests: fixtures, decoding shortcuts, splitting COPY text.
 #pragma once
 
+#include "support/source_root.h"
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,7 +13,7 @@
 namespace ccetl::test {
 
 inline std::filesystem::path package_fixture_dir() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures" / "package";
+  return source_root() / "tests" / "fixtures" / "package";
 }
 
 inline std::string read_fixture(const std::string& name) {

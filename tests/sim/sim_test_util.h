@@ -1,6 +1,7 @@
 // Helpers shared by the simulator tests.
 #pragma once
 
+#include "support/source_root.h"
 #include <simdjson.h>
 
 #include <cstdlib>
@@ -16,9 +17,7 @@ namespace ccetl::test {
 inline constexpr const char* kKey = "KEY";
 
 inline std::string source_dir() {
-  if (const char* d = std::getenv("CCETL_SOURCE_DIR"); d && *d) return d;
-  std::string f = __FILE__;  // .../tests/sim/sim_test_util.h
-  return f.substr(0, f.rfind("/tests/"));
+  return source_root().string();
 }
 
 inline std::string read_text(const std::string& path) {

@@ -1,4 +1,5 @@
 // sql/roles.sql: a loader that owns only its schemas, a BI reader that can read but not write.
+#include "support/source_root.h"
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,7 @@ using ccetl::DataType;
 
 namespace {
 std::string roles_sql() {
-  auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  auto root = ccetl::test::source_root();
   std::ifstream in(root / "sql/roles.sql");
   std::stringstream s;
   s << in.rdbuf();

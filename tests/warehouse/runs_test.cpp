@@ -1,4 +1,5 @@
 // Run history, abandoned runs, failures, advisory locks, the catalog file, connection errors.
+#include "support/source_root.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ int dead_pid() {
   return child;
 }
 std::string source_file(const std::string& relative) {
-  auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  auto root = ccetl::test::source_root();
   std::ifstream in(root / relative);
   std::stringstream s;
   s << in.rdbuf();
