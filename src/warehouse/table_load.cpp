@@ -71,6 +71,22 @@ struct RawConnection : pqxx::largeobject {
   static PGconn* of(const pqxx::dbtransaction& tx) { return raw_connection(tx); }
 };
 
+// Creates `schema` in a short transaction of its own, before the run's transaction needs it.
+// Why not in the run's transaction: two first runs of jobs writing to the same new schema would
+// both CREATE it; the second waits on the first's uncommitted catalog row for the whole of that
+// run and then fails with a duplicate key. Serialised by an advisory lock per schema name, the
+// second waits only for the first's CREATE and then finds the schema there. A run that fails
+// later leaves the empty schema behind, which the next run uses.
+void create_schema_alone(const std::string& dsn, const std::string& schema) {
+  pqxx::connection conn(dsn);
+  pqxx::work tx(conn, "ccetl_schema");
+  tx.exec("SET LOCAL lock_timeout = '30s'");
+  tx.exec("SELECT pg_advisory_xact_lock(" +
+          std::to_string(static_cast<int64_t>(fnv1a64("ccetl.schema:" + schema))) + ")");
+  tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema));
+  tx.commit();
+}
+
 }  // namespace
 
 struct PgTableLoad::Db {
@@ -89,7 +105,7 @@ struct PgTableLoad::Db {
 
 PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec spec,
                          std::string run_id)
-    : secret_(std::move(secret)), spec_(std::move(spec)), run_id_(std::move(run_id)) {
+    : dsn_(dsn), secret_(std::move(secret)), spec_(std::move(spec)), run_id_(std::move(run_id)) {
   try {
     db_ = std::make_unique<Db>(dsn);
     direct_ = db_->tx
@@ -132,6 +148,12 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
   try {
     db_->tx->exec(kExactFloatText);
     ExistingTable state = read_existing(*db_->tx, spec_.schema, spec_.table);
+    if (!state.schema_exists) {
+      step = "creating schema " + spec_.schema + " for " + what();
+      create_schema_alone(dsn_, spec_.schema);
+      state.schema_exists = true;
+      step = "reading the current shape of " + what();
+    }
     if (direct_ && state.exists)
       throw Error(ErrorKind::Transient, what() + " was created by someone else during this run");
     plan_ = make_plan(spec_, fields, state, quoting());

@@ -53,6 +53,7 @@ class PgTableLoad final : public TableLoad {
   std::map<std::string, int64_t> staged_counts(const std::string& relation);
   std::string what() const;  // "schema.table (job X)" for messages
 
+  std::string dsn_;  // for the short transaction that creates a missing schema
   std::string secret_;
   TableSpec spec_;
   std::string run_id_;
