@@ -13,7 +13,8 @@ import sys
 
 PHASES = [("CREATE TEMP TABLE ccetl_staging", "prepare"), ("COPY ccetl_staging", "fetch+decode+COPY"),
           ("ALTER TABLE", "primary key"),
-          ("ANALYZE ccetl_staging", "ANALYZE staging"), ("SELECT 1 FROM", "target empty?"),
+          ("ANALYZE ccetl_staging", "ANALYZE staging"), ("SELECT 1 FROM ccetl_staging GROUP BY", "duplicate check"),
+          ("SELECT 1 FROM", "target empty?"), ("SELECT count(*) FROM", "live count"),
           ("WITH src AS", "upsert"), ("SELECT count(*), count(*) FILTER", "delete counts"),
           ("SELECT (SELECT count(*)", "delete counts"), ("UPDATE", "soft delete"), ("DELETE FROM", "delete"),
           ("INSERT INTO ccetl.rejects", "rejects"), ("UPDATE ccetl.runs", "run row + COMMIT")]

@@ -212,8 +212,12 @@ def merge_script(stmts, target, floor_table, copy_file, first_load=False):
             continue
         if first_load and s.startswith("WITH src AS"):
             s = re.sub(r"\n  ON CONFLICT .*?\n(?=  RETURNING)", "\n", s, flags=re.S)
+        live_count = s.startswith(f"SELECT count(*) FROM {target}")
+        if first_load and live_count:
+            continue
         if s.startswith("CREATE TEMP TABLE ccetl_staging") or s.startswith("ANALYZE ccetl_staging") \
-                or s.startswith("WITH src AS") or s.startswith(f"SELECT 1 FROM {target}") or deletes:
+                or s.startswith("WITH src AS") or s.startswith(f"SELECT 1 FROM {target}") or deletes \
+                or s.startswith("SELECT 1 FROM ccetl_staging") or s.startswith("SET LOCAL jit") or live_count:
             out.append(s.replace(target, floor_table) + ";")
         elif s.startswith("COPY ccetl_staging"):
             cols = re.match(r"COPY ccetl_staging \((.*)\) FROM STDIN", s).group(1)
@@ -241,7 +245,9 @@ def target_table(stmts):
 def export_copy(pg, stmts, target, path, only_live):
     cols = staging_columns(stmts)
     key = cols[1]  # _seq, then the key column (ID comes first in the package)
-    select = ", ".join([f"row_number() OVER (ORDER BY {key})"] + cols[1:])
+    # Staging's _same (a marker line, ccetl's own lookup) is not in the table: every exported
+    # row is a full row.
+    select = ", ".join([f"row_number() OVER (ORDER BY {key})"] + ["false" if c.strip(chr(34)) == "_same" else c for c in cols[1:]])
     where = " WHERE _deleted_at IS NULL" if only_live else ""
     pg.sql(f"COPY (SELECT {select} FROM {target}{where} ORDER BY {key}) TO '{path}'")
 
@@ -252,11 +258,14 @@ def plain_merge_script(stmts, plain_table, copy_file):
     DISTINCT FROM (...). No deduplication, no ANALYZE, no delete detection, no bookkeeping. The temp
     table has the copy file's columns (ccetl's staging columns: _seq, the key, the data columns)."""
     cols = staging_columns(stmts)
-    key, data = cols[1], cols[2:]
-    lst = ", ".join(cols[1:])
+    # ccetl's _row_hash is in the file (the same file the replay uses) but not in this merge.
+    used = [c for c in cols[1:] if c.strip(chr(34)) not in ("_row_hash", "_same")]
+    key, data = used[0], used[1:]
+    lst = ", ".join(used)
     return "\n".join([
         "BEGIN;",
-        f"CREATE TEMP TABLE plain_stage ON COMMIT DROP AS SELECT 0::bigint AS _seq, {lst} FROM {plain_table} LIMIT 0;",
+        f"CREATE TEMP TABLE plain_stage ON COMMIT DROP AS SELECT 0::bigint AS _seq, "
+        f"{', '.join('false AS _same' if c.strip(chr(34)) == '_same' else c for c in cols[1:])} FROM {plain_table} LIMIT 0;",
         f"\\copy plain_stage ({', '.join(cols)}) FROM '{copy_file}'",
         f"INSERT INTO {plain_table} AS t ({lst}, _synced_at) SELECT {lst}, now() FROM plain_stage\n"
         f"  ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in data) + ", _synced_at = now()\n"

@@ -26,16 +26,19 @@ std::string close_versions_cte(const HistoryPlan& h, const Quoting& q, const std
 }  // namespace
 
 std::string history_upsert_sql(const TablePlan& plan, const HistoryPlan& h, const Quoting& q,
-                               bool target_empty) {
+                               const MergeShape& shape) {
   // RETURNING t.<column> yields the row as stored, so columns this run's fields do not set
-  // (fields gone from the package) carry their kept values into the new version.
+  // (fields gone from the package) carry their kept values into the new version. Only rows
+  // whose content changed get a version (`_changed`): a row that only took a new _row_hash
+  // keeps its current one.
   const std::string cols = list(h.columns, q);
-  return upsert_ctes(plan, q, target_empty, ", " + list(h.columns, q, "t.")) + ",\n" +
-         close_versions_cte(h, q, "ins") + ",\nopened AS (INSERT INTO " + h.qualified_table +
-         " (" + cols + ", " + kValidFrom + ", " + kValidTo + ")\n  SELECT " + cols +
-         ", now(), 'infinity' FROM ins RETURNING 1)\n" +
-         "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE _inserted), "
-         "count(*) FILTER (WHERE NOT _inserted), (SELECT count(*) FROM opened), "
+  return upsert_ctes(plan, q, shape, ", " + list(h.columns, q, "t.")) +
+         ",\nchg AS (SELECT * FROM ins WHERE _changed),\n" + close_versions_cte(h, q, "chg") +
+         ",\nopened AS (INSERT INTO " + h.qualified_table + " (" + cols + ", " + kValidFrom + ", " +
+         kValidTo + ")\n  SELECT " + cols + ", now(), 'infinity' FROM chg RETURNING 1)\n" +
+         "SELECT " + distinct_count(shape) +
+         ", count(*) FILTER (WHERE _inserted), "
+         "count(*) FILTER (WHERE NOT _inserted AND _changed), (SELECT count(*) FROM opened), "
          "(SELECT count(*) FROM closed) FROM ins";
 }
 

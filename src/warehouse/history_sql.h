@@ -10,6 +10,7 @@
 #include <string>
 
 #include "warehouse/history_plan.h"
+#include "warehouse/merge_sql.h"
 #include "warehouse/schema_plan.h"
 
 namespace ccetl::warehouse {
@@ -18,7 +19,7 @@ namespace ccetl::warehouse {
 // version (if any) is closed at T and a new one opened [T, infinity). Returns one row:
 // (distinct rows, inserted, updated, versions opened, versions closed).
 std::string history_upsert_sql(const TablePlan& plan, const HistoryPlan& history, const Quoting& q,
-                               bool target_empty);
+                               const MergeShape& shape);
 
 // delete_sql (limited to `scope`, as there) plus history: the current version of every row soft-
 // or hard-deleted is closed at T. Returns one row: (rows deleted, versions closed).

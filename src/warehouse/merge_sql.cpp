@@ -24,6 +24,7 @@ std::vector<std::string> copied_columns(const TablePlan& plan,
   if (plan.fan_out) cols.push_back(kProjectKey);
   for (std::size_t i : field_indexes) cols.push_back(plan.schema.columns.at(i).column_name);
   cols.push_back(kMultiValues);
+  if (!plan.key_columns.empty()) cols.push_back(kRowHash);
   return cols;
 }
 
@@ -43,11 +44,15 @@ std::string key_match(const TablePlan& plan, const Quoting& q) {
 
 }  // namespace
 
+bool hashed(const TablePlan& plan) { return !plan.key_columns.empty(); }
+
 std::string staging_ddl(const TablePlan& plan, const Quoting& q) {
   std::string sql = "CREATE TEMP TABLE " + std::string(kStaging) + " (" + kSeq + " bigint";
   if (fanned_out(plan)) sql += ", " + std::string(kProjectKey) + " text";
   for (const auto& c : plan.schema.columns) sql += ", " + q.name(c.column_name) + " " + c.sql_type;
-  return sql + ", " + kMultiValues + " jsonb) ON COMMIT DROP";
+  sql += ", " + std::string(kMultiValues) + " jsonb";
+  if (hashed(plan)) sql += ", " + std::string(kRowHash) + " uuid, " + kSame + " boolean";
+  return sql + ") ON COMMIT DROP";
 }
 
 std::vector<std::size_t> all_fields(const TablePlan& plan) {
@@ -60,13 +65,8 @@ std::string copy_sql(const TablePlan& plan, const Quoting& q,
                      const std::vector<std::size_t>& field_indexes) {
   std::vector<std::string> cols{kSeq};
   for (auto& c : copied_columns(plan, field_indexes)) cols.push_back(c);
+  if (hashed(plan)) cols.push_back(kSame);
   return "COPY " + std::string(kStaging) + " (" + list(cols, q) + ") FROM STDIN";
-}
-
-std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q) {
-  std::vector<std::string> cols{kSeq};
-  cols.insert(cols.end(), plan.key_columns.begin(), plan.key_columns.end());
-  return "ANALYZE " + std::string(kStaging) + " (" + list(cols, q) + ")";
 }
 
 std::string direct_copy_sql(const TablePlan& plan, const Quoting& q,
@@ -83,7 +83,13 @@ std::string direct_dedupe_sql(const TablePlan& plan, const Quoting& q) {
          " newer WHERE " + match + " AND older.ctid < newer.ctid";
 }
 
-std::string upsert_ctes(const TablePlan& plan, const Quoting& q, bool target_empty,
+std::string duplicate_keys_sql(const TablePlan& plan, const Quoting& q) {
+  const std::string keys = list(plan.key_columns, q);
+  return "SELECT 1 FROM " + std::string(kStaging) + " GROUP BY " + keys +
+         " HAVING count(*) > 1 LIMIT 1";
+}
+
+std::string upsert_ctes(const TablePlan& plan, const Quoting& q, const MergeShape& shape,
                         const std::string& returning) {
   const std::string& t = plan.qualified_table;
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));
@@ -98,30 +104,68 @@ std::string upsert_ctes(const TablePlan& plan, const Quoting& q, bool target_emp
     old_row += (old_row.empty() ? "" : ", ") + ("t." + q.name(c));
     new_row += (new_row.empty() ? "" : ", ") + ("EXCLUDED." + q.name(c));
   }
-  set += ", " + std::string(kSyncedAt) + " = now()";
-  std::string insert_cols = list(cols, q) + ", " + kSyncedAt;
-  std::string insert_vals = list(cols, q) + ", now()";
   if (plan.deleted_at_column) {
     set += ", " + std::string(kDeletedAt) + " = NULL";
     old_row += ", t." + std::string(kDeletedAt) + " IS NOT NULL";
     new_row += ", false";
   }
-  return "WITH src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " + list(cols, q) + " FROM " +
-         kStaging + " ORDER BY " + keys + ", " + kSeq + " DESC),\n" + "ins AS (INSERT INTO " + t +
-         " AS t (" + insert_cols + ")\n  SELECT " + insert_vals + " FROM src\n" +
-         (target_empty ? std::string()
-                       : "  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE ROW(" +
-                             old_row + ") IS DISTINCT FROM ROW(" + new_row + ")\n") +
-         "  RETURNING (t.xmax = 0) AS _inserted" + returning + ")";
+  const std::string changed = "ROW(" + old_row + ") IS DISTINCT FROM ROW(" + new_row + ")";
+  const std::string hash = kRowHash;
+  // _synced_at moves only when the content changed: a row whose only difference is its hash
+  // (NULL in a table from before the hash, or a new text for the same values) gets the new hash
+  // and keeps its _synced_at. RETURNING sees the new row, so `_synced_at = now()` tells the
+  // counts and the history which rows changed. A row written by an earlier run has an earlier
+  // _synced_at: that run's transaction committed before this one began.
+  set += ", " + hash + " = EXCLUDED." + hash + ", " + kSyncedAt + " = CASE WHEN " + changed +
+         " THEN now() ELSE t." + kSyncedAt + " END";
+  std::string insert_cols = list(cols, q) + ", " + hash + ", " + kSyncedAt;
+  std::string insert_vals = list(cols, q, "s.") + ", s." + hash + ", now()";
+  const std::string src_cols = list(cols, q) + ", " + hash + ", " + kSame;
+  std::string src = shape.dedupe ? "src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " +
+                                       src_cols + " FROM " + kStaging + " ORDER BY " + keys +
+                                       ", " + kSeq + " DESC)"
+                                 : "src AS (SELECT " + src_cols + " FROM " + kStaging + ")";
+  // The prefilter: a row whose key and hash match a live row of the target is unchanged and
+  // never reaches ON CONFLICT (which would lock it: a write to its page and WAL per row). A hash
+  // anti join over (key, hash): the target's side is narrow, unlike a comparison of all columns.
+  // Markers (row_lookup.h) never reach the table: the key was read, its row is unchanged.
+  std::string prefilter = "  WHERE NOT s." + std::string(kSame) + "\n";
+  if (!shape.target_empty && shape.prefilter) {
+    std::string match;
+    for (const auto& k : plan.key_columns) match += "x." + q.name(k) + " = s." + q.name(k) + " AND ";
+    prefilter += "  AND NOT EXISTS (SELECT 1 FROM " + t + " x WHERE " + match + "x." + hash +
+                " = s." + hash +
+                (plan.deleted_at_column ? " AND x." + std::string(kDeletedAt) + " IS NULL" : "") +
+                ")\n";
+  }
+  return "WITH " + src + ",\nins AS (INSERT INTO " + t + " AS t (" + insert_cols + ")\n  SELECT " +
+         insert_vals + " FROM src s\n" + prefilter +
+         (shape.target_empty ? std::string()
+                             : "  ON CONFLICT (" + keys + ") DO UPDATE SET " + set + "\n  WHERE " +
+                                   changed + " OR t." + hash + " IS DISTINCT FROM EXCLUDED." +
+                                   hash + "\n") +
+         "  RETURNING (t.xmax = 0) AS _inserted, (t." + kSyncedAt + " = now()) AS _changed" +
+         returning + ")";
 }
 
-std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty) {
-  return upsert_ctes(plan, q, target_empty) + "\n" + upsert_counts_select();
+std::string upsert_sql(const TablePlan& plan, const Quoting& q, const MergeShape& shape) {
+  return upsert_ctes(plan, q, shape) + "\n" + upsert_counts_select(shape);
 }
 
-std::string upsert_counts_select() {
-  return "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE _inserted), "
-         "count(*) FILTER (WHERE NOT _inserted) FROM ins";
+std::string upsert_counts_select(const MergeShape& shape) {
+  return "SELECT " + distinct_count(shape) +
+         ", count(*) FILTER (WHERE _inserted), "
+         "count(*) FILTER (WHERE NOT _inserted AND _changed) FROM ins";
+}
+
+std::string distinct_count(const MergeShape& shape) {
+  return shape.dedupe ? std::string("(SELECT count(*) FROM src)")
+                      : std::to_string(shape.staged_rows) + "::bigint";
+}
+
+std::string live_count_sql(const TablePlan& plan, bool soft) {
+  return "SELECT count(*) FROM " + plan.qualified_table +
+         (soft ? " WHERE " + std::string(kDeletedAt) + " IS NULL" : std::string());
 }
 
 std::string staged_counts_sql(const TablePlan& plan, const Quoting& q,

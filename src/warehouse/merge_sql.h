@@ -1,11 +1,13 @@
 // The statements of a run's load, built from its TablePlan. Pure string building.
 //
-// Staging is a TEMP table (ON COMMIT DROP) laid out exactly like DecodedPage::copy_text:
+// Staging is a TEMP table (ON COMMIT DROP) laid out like DecodedPage::copy_text:
 //   _seq bigint, [project_key text], one column per field (typed as the target column),
-//   _multi_values jsonb
+//   _multi_values jsonb, and for keyed tables _row_hash uuid, _same boolean (row_hash.h: the
+//   loader appends them to each line; a `_same` line is a marker for an unchanged row)
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,21 +34,44 @@ std::string direct_copy_sql(const TablePlan& plan, const Quoting& q,
 // table appending rows in order, so the later of two duplicates has the greater ctid.
 std::string direct_dedupe_sql(const TablePlan& plan, const Quoting& q);
 
-// ANALYZE of staging's key columns and `_seq` only: the merge's joins and DISTINCT ON plan with
-// those; sampling the wide data columns costs seconds per million rows and informs no plan.
-std::string analyze_staging_sql(const TablePlan& plan, const Quoting& q);
+// Whether any key occurs twice in staging: one row, or none. Only then does the merge sort
+// staging to keep the last of each key (DISTINCT ON): a full-width sort of every staged row.
+std::string duplicate_keys_sql(const TablePlan& plan, const Quoting& q);
 
-// Keyed merge: one statement returning (distinct rows, inserted, updated). Rows are deduplicated
-// last-wins by _seq; unchanged rows are not written (their xmin stays). With `target_empty`
-// the ON CONFLICT clause is left out (a plain INSERT is about twice as fast); the job lock
-// guarantees no concurrent writer.
-std::string upsert_sql(const TablePlan& plan, const Quoting& q, bool target_empty = false);
-// upsert_sql's parts, for statements that extend it (history_sql.h): the CTEs `src` (staging
-// deduplicated) and `ins` (the merge, RETURNING `_inserted` then `returning`, e.g. ", t.a"),
-// and the SELECT of the three counts from them.
-std::string upsert_ctes(const TablePlan& plan, const Quoting& q, bool target_empty,
+// How the keyed merge runs. `target_empty`: the ON CONFLICT clause and the prefilter are left
+// out (a plain INSERT is about twice as fast; the job lock guarantees no concurrent writer).
+// `dedupe`: staging holds a key more than once (duplicate_keys_sql), so rows are deduplicated
+// last-wins by _seq first. Without it the merge reads staging as it is, and the distinct rows
+// are the `staged_rows`.
+// `prefilter`: leave out rows whose key and hash match a live target row with an anti join
+// (not needed when every page was looked up row by row while staging: row_lookup.h).
+struct MergeShape {
+  bool target_empty = false;
+  bool dedupe = true;
+  bool prefilter = true;
+  int64_t staged_rows = 0;
+};
+
+// Keyed merge: one statement returning (distinct rows, inserted, updated). Rows whose key and
+// _row_hash (row_hash.h) match a live target row are filtered out before ON CONFLICT, so they are
+// not locked, not written and write no WAL (their xmin stays). The others are compared column by
+// column as before: a row whose content is unchanged but whose hash differs gets the new hash
+// and keeps its _synced_at, and counts as unchanged.
+std::string upsert_sql(const TablePlan& plan, const Quoting& q, const MergeShape& shape);
+// upsert_sql's parts, for statements that extend it (history_sql.h): the CTEs `src` (staging,
+// deduplicated when asked) and `ins` (the merge, RETURNING `_inserted`, `_changed` (content
+// changed: inserted, updated, or revived) then `returning`, e.g. ", t.a"), and the SELECT of
+// the three counts from them.
+std::string upsert_ctes(const TablePlan& plan, const Quoting& q, const MergeShape& shape,
                         const std::string& returning = "");
-std::string upsert_counts_select();
+std::string upsert_counts_select(const MergeShape& shape);
+// The distinct rows the merge read, as an SQL expression over `src`.
+std::string distinct_count(const MergeShape& shape);
+
+// The rows a keyed delete may touch (live ones when `soft`), for a table without fan-out:
+// after the merge every staged key is live in the target, so the rows absent from staging are
+// this count minus the distinct staged rows, with no anti join.
+std::string live_count_sql(const TablePlan& plan, bool soft);
 
 // What the completeness check counts, per project: rows (project_key, n) with n the distinct
 // keys (keyed jobs, project_key left out of the key) or the rows (full refresh) in `relation`

@@ -107,7 +107,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
     by_identity[e.identity] = &e;
     catalogued_columns.insert(e.column_name);
   }
-  std::set<std::string> taken{kProjectKey, kMultiValues, kSyncedAt, kDeletedAt, kSeq};
+  std::set<std::string> taken{kProjectKey, kMultiValues, kSyncedAt, kDeletedAt, kSeq, kRowHash};
   for (const auto& c : existing.columns) taken.insert(c.name);
   for (const auto& c : catalogued_columns) taken.insert(c);
 
@@ -213,6 +213,8 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
     system_adds.push_back(std::string(kSyncedAt) + " timestamptz NOT NULL DEFAULT now()");
   if (out.deleted_at_column && !actual.count(kDeletedAt))
     system_adds.push_back(std::string(kDeletedAt) + " timestamptz");
+  // A table from before the row hash gets it as NULL (no rewrite); its first merge fills it in.
+  if (keyed && !actual.count(kRowHash)) system_adds.push_back(std::string(kRowHash) + " uuid");
 
   std::vector<PlannedColumn> table_columns;  // final table order, for the view
   std::map<std::string, std::string> field_of_column;
@@ -272,6 +274,7 @@ TablePlan make_plan(const TableSpec& spec, const std::vector<Field>& fields,
         table_columns.push_back({c.column_name, c.sql_type, c.field_name});
     for (const auto& def : system_adds) {
       std::string name = added_name(def);
+      if (name == kRowHash) continue;  // internal: not in the view
       table_columns.push_back({name,
                                name == kMultiValues  ? "jsonb"
                                : name == kProjectKey ? "text"

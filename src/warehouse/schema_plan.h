@@ -20,12 +20,15 @@ struct Quoting {
 };
 
 // System columns (see warehouse.h): project_key (fan-out), _multi_values, _synced_at,
-// _deleted_at (keyed jobs with soft deletes), and staging's _seq.
+// _deleted_at (keyed jobs with soft deletes), _row_hash (keyed jobs; row_hash.h), and staging's
+// _seq. _row_hash is internal: neither the view nor the history table shows it.
 inline constexpr const char* kProjectKey = "project_key";
 inline constexpr const char* kMultiValues = "_multi_values";
 inline constexpr const char* kSyncedAt = "_synced_at";
 inline constexpr const char* kDeletedAt = "_deleted_at";
 inline constexpr const char* kSeq = "_seq";
+inline constexpr const char* kRowHash = "_row_hash";
+inline constexpr const char* kSame = "_same";  // staging only: the line is a marker (row_hash.h)
 
 // A column of the table as the view and the ALTERs see it, in table order.
 struct PlannedColumn {

@@ -29,6 +29,8 @@
 #include "warehouse/history_sql.h"
 #include "warehouse/merge_sql.h"
 #include "warehouse/naming.h"
+#include "warehouse/row_hash.h"
+#include "warehouse/row_lookup.h"
 #include "warehouse/sql_types.h"
 #include "warehouse/table_state.h"
 
@@ -194,10 +196,28 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
     }
     Quoting q = quoting();
     copy_fields_ = all_fields(plan_);
+    hash_seed_ = row_hash_seed(plan_, copy_fields_, spec_.time_zone);
+    // The merge's statements read each row once; JIT compiling them (when the server has it on)
+    // costs more than it saves at these sizes.
+    db_->tx->exec("SET LOCAL jit = off");
     if (direct_) {
       step = "starting COPY into " + what();
       copy_ = std::make_unique<CopyIn>(*db_->tx, direct_copy_sql(plan_, q, copy_fields_));
     } else {
+      // Unchanged rows are found while staging (row_lookup.h) when the table has its hashes,
+      // has rows, and keeps its shape in this run (a change of columns or types changes every
+      // hash anyway, and a key column about to change type cannot be probed as planned).
+      if (!plan_.key_columns.empty() && plan_.schema.ddl.empty() &&
+          std::any_of(state.columns.begin(), state.columns.end(),
+                      [](const ExistingColumn& c) { return c.name == kRowHash; }) &&
+          !db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty()) {
+        try {
+          lookup_ = std::make_unique<RowLookup>(dsn_, plan_, spec_.time_zone);
+          layout_ = staged_layout(plan_, copy_fields_);
+        } catch (const std::exception&) {
+          lookup_.reset();  // only an optimisation: every row is staged in full
+        }
+      }
       step = "creating the staging table for " + what();
       db_->tx->exec(staging_ddl(plan_, q));
       step = "starting COPY into staging for " + what();
@@ -214,10 +234,78 @@ void PgTableLoad::copy_rows(std::string_view copy_text) {
   if (!copy_ || !copy_->open())
     throw Error(ErrorKind::Permanent, "copy_rows outside an open load of " + what());
   try {
-    copy_->put(copy_text);
+    if (plan_.key_columns.empty()) {
+      copy_->put(copy_text);
+    } else {
+      stage_hashed(copy_text);
+    }
   } catch (...) {
     rethrow_db_error("loading rows into " + what(), secret_);
   }
+}
+
+// Each line gets its _row_hash (and, staged, `_same`). With a lookup, a page is held until the
+// next call (or the end of the COPY): its lookup runs meanwhile, and the lines whose key and hash
+// are already live in the table are then staged as markers.
+void PgTableLoad::stage_hashed(std::string_view copy_text) {
+  hashed_.clear();
+  if (direct_ || !lookup_) {
+    hash_lines(copy_text, !direct_, hash_seed_, lines_);
+    if (!direct_) looked_up_all_ = false;
+    for (const auto& l : lines_) append_hashed_line(copy_text, l, direct_ ? "" : "\tf", hashed_);
+    copy_->put(hashed_);
+    return;
+  }
+  flush_pending();
+  pending_text_.assign(copy_text);
+  hash_lines(pending_text_, true, hash_seed_, pending_lines_);
+  pending_index_.clear();
+  std::vector<std::vector<std::string>> keys;
+  std::vector<std::string> hashes;
+  keys.reserve(pending_lines_.size());
+  hashes.reserve(pending_lines_.size());
+  for (std::size_t i = 0; i < pending_lines_.size(); ++i) {
+    const HashedLine& l = pending_lines_[i];
+    auto k = line_keys(std::string_view(pending_text_).substr(l.begin, l.size), layout_);
+    if (k.size() != layout_.key_columns.size() || k.empty()) continue;
+    keys.push_back(std::move(k));
+    hashes.emplace_back(l.hex, 32);
+    pending_index_.push_back(i);
+  }
+  if (pending_index_.size() != pending_lines_.size()) looked_up_all_ = false;
+  if (keys.empty()) return;  // nothing to look up: flush_pending stages the lines in full
+  try {
+    lookup_->send(keys, hashes);
+  } catch (const Error&) {
+    lookup_.reset();  // only an optimisation: this page and the rest are staged in full
+    looked_up_all_ = false;
+  }
+}
+
+void PgTableLoad::flush_pending() {
+  if (pending_lines_.empty()) return;
+  std::vector<bool> same(pending_lines_.size(), false);
+  if (lookup_ && lookup_->in_flight()) {  // else nothing of this page was sent
+    try {
+      auto found = lookup_->receive();
+      for (std::size_t j = 0; j < found.size() && j < pending_index_.size(); ++j)
+        if (found[j]) same[pending_index_[j]] = true;
+    } catch (const Error&) {
+      lookup_.reset();
+      looked_up_all_ = false;
+    }
+  } else {
+    looked_up_all_ = false;
+  }
+  hashed_.clear();
+  for (std::size_t i = 0; i < pending_lines_.size(); ++i) {
+    if (same[i])
+      append_marker_line(pending_text_, pending_lines_[i], layout_, hashed_);
+    else
+      append_hashed_line(pending_text_, pending_lines_[i], "\tf", hashed_);
+  }
+  pending_lines_.clear();
+  copy_->put(hashed_);
 }
 
 void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
@@ -232,6 +320,8 @@ void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
   try {
     Quoting q = quoting();
     copy_fields_ = field_indexes;
+    hash_seed_ = row_hash_seed(plan_, copy_fields_, spec_.time_zone);
+    layout_ = staged_layout(plan_, copy_fields_);
     copy_ = std::make_unique<CopyIn>(*db_->tx, open_copy_sql(q));
   } catch (...) {
     rethrow_db_error("starting COPY into " + what(), secret_);
@@ -262,6 +352,7 @@ void PgTableLoad::discard_project(const std::string& project_key, int64_t from_s
 
 void PgTableLoad::close_copy() {
   try {
+    flush_pending();
     copy_->finish();
   } catch (const Error& e) {
     throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
@@ -304,9 +395,12 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
                        " rejects beyond the first " + std::to_string(kMaxStoredRejects) +
                        " were counted but not stored");
   try {
+    flush_pending();
     copy_->finish();
   } catch (const Error& e) {
     throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+  } catch (...) {
+    rethrow_db_error("loading rows into " + what(), secret_);
   }
   if (!direct_) apply_schema_changes();
   std::string step = "merging rows into " + what();
@@ -397,10 +491,17 @@ void PgTableLoad::seed_history() {
 void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
                               std::vector<std::string>& messages) {
   Quoting q = quoting();
-  db_->tx->exec(analyze_staging_sql(plan_, q));
-  bool empty = db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty();
-  auto row = db_->tx->exec1(history_ ? history_upsert_sql(plan_, *history_, q, empty)
-                                     : upsert_sql(plan_, q, empty));
+  // No ANALYZE of staging: without statistics the planner sizes it from its pages, which is
+  // all the merge's hash joins need (measured: the same plans, 0.2-0.4 s less per 300k rows).
+  MergeShape shape;
+  shape.target_empty = db_->tx->exec("SELECT 1 FROM " + plan_.qualified_table + " LIMIT 1").empty();
+  shape.staged_rows = lines_copied();
+  shape.dedupe = !db_->tx->exec(duplicate_keys_sql(plan_, q)).empty();
+  shape.prefilter = !(looked_up_all_ && lookup_);
+  lookup_.reset();  // its connection is not needed any more
+  const bool empty = shape.target_empty;
+  auto row = db_->tx->exec1(history_ ? history_upsert_sql(plan_, *history_, q, shape)
+                                     : upsert_sql(plan_, q, shape));
   int64_t distinct = row[0].as<int64_t>();
   counts.inserted = row[1].as<int64_t>();
   counts.updated = row[2].as<int64_t>();
@@ -421,8 +522,16 @@ void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
   // (seconds per million rows) is skipped.
   if (scope.complete.empty() || empty) return;
   const std::string where = project_scope(plan_, q, scope.complete, "t");
-  auto c = db_->tx->exec1(delete_counts_sql(plan_, q, soft, where));
-  int64_t live = c[0].as<int64_t>(), absent = c[1].as<int64_t>();
+  int64_t live = 0, absent = 0;
+  if (!plan_.fan_out) {
+    // Every staged key is live in the target now: the absent rows are the rest.
+    live = db_->tx->exec1(live_count_sql(plan_, soft))[0].as<int64_t>();
+    absent = live - distinct;
+  } else {
+    auto c = db_->tx->exec1(delete_counts_sql(plan_, q, soft, where));
+    live = c[0].as<int64_t>();
+    absent = c[1].as<int64_t>();
+  }
   if (absent == 0) return;
   if (static_cast<double>(absent) > spec_.max_delete_ratio * static_cast<double>(live)) {
     messages.push_back("deletes skipped: " + std::to_string(absent) + " of " +
@@ -572,6 +681,7 @@ void PgTableLoad::interrupt() noexcept {
 
 void PgTableLoad::abort() noexcept {
   finished_ = true;
+  lookup_.reset();
   try {
     if (copy_ && copy_->open()) copy_->cancel();
   } catch (...) {

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "warehouse/history_plan.h"
+#include "warehouse/row_hash.h"
+#include "warehouse/row_lookup.h"
 #include "warehouse/schema_plan.h"
 #include "warehouse/warehouse.h"
 
@@ -36,6 +38,8 @@ class PgTableLoad final : public TableLoad {
   void interrupt() noexcept override;
 
  private:
+  void stage_hashed(std::string_view copy_text);
+  void flush_pending();  // stages the held page (after its lookup); REQUIRES an open COPY
   // Ends the open COPY (its lines join lines_before_copy_), so that another can start.
   void close_copy();
   // The COPY statement for copy_fields_: into the new table (direct_) or into staging.
@@ -62,6 +66,16 @@ class PgTableLoad final : public TableLoad {
   std::unique_ptr<CopyIn> copy_;
   TablePlan plan_;
   std::vector<std::size_t> copy_fields_;  // the fields the open COPY carries (use_fields)
+  uint64_t hash_seed_ = 0;                // row_hash_seed of copy_fields_ (keyed tables)
+  std::string hashed_;                    // a page's lines with their _row_hash appended
+  std::vector<HashedLine> lines_;         // the page's lines (reused)
+  // The page whose lookup is in flight (row_lookup.h), staged by flush_pending().
+  std::string pending_text_;
+  std::vector<HashedLine> pending_lines_;
+  std::vector<std::size_t> pending_index_;  // the lines sent to the lookup, in order
+  std::unique_ptr<RowLookup> lookup_;     // finds unchanged rows while staging (row_lookup.h)
+  LineLayout layout_;                     // where a staged line's key columns are
+  bool looked_up_all_ = true;             // every staged line went through lookup_
   int64_t lines_before_copy_ = 0;         // lines of the COPYs already finished
   std::optional<HistoryPlan> history_;  // set for `history: true` jobs
   std::vector<Reject> rejects_;

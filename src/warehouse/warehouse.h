@@ -14,6 +14,8 @@
 //   _multi_values jsonb   {"<field name>": [values]} for cells with several values, else NULL
 //   _synced_at timestamptz when the row was inserted or its content last changed
 //   _deleted_at timestamptz keyed jobs with soft deletes: when the row stopped appearing
+//   _row_hash uuid        keyed jobs: the content hash of the row as last loaded (row_hash.h);
+//                          internal, not in the view or the history table
 // Keyed jobs have a PRIMARY KEY on ([project_key,] key columns). Columns follow
 // Field::identity() across runs (ccetl.columns), so a renamed question keeps its column.
 // The view <table>_v (table part cut to fit 63 bytes) shows the same rows with the original

@@ -132,6 +132,32 @@ TEST_CASE("duplicate keys within one run: the last row wins and is counted") {
   CHECK(h.query("SELECT summary FROM centercode.bugs WHERE id = 'BUG-0001'")[0][0].c_str() == std::string("second"));
 }
 
+TEST_CASE("resync with a key on two pages: the later page wins, also when it equals the stored row") {
+  SyncHarness h;
+  Config config = h.config(kBugsJob);
+  h.put_dataset(bugs_dataset(bug_rows(1, 4), 2));
+  REQUIRE(h.run(config, "bugs").succeeded);
+  std::string xmins = h.query("SELECT string_agg(xmin || ':' || xmax, ',' ORDER BY id) FROM centercode.bugs")[0][0].c_str();
+  // Page 1 carries BUG-0001 changed, page 2 its stored content again: nothing changes.
+  h.put_dataset(bugs_dataset(bug_row(1, "changed") + "," + bug_row(2) + "," + bug_row(3) + "," + bug_row(1) + "," +
+                             bug_row(4), 2));
+  JobOutcome same = h.run(config, "bugs");
+  REQUIRE(same.succeeded);
+  CHECK(same.counts.duplicates == 1);  // the duplicate was there
+  CHECK(same.counts.updated == 0);
+  CHECK(same.counts.unchanged == 4);
+  CHECK(h.query("SELECT summary FROM centercode.bugs WHERE id = 'BUG-0001'")[0][0].c_str() == std::string("crash"));
+  CHECK(h.query("SELECT string_agg(xmin || ':' || xmax, ',' ORDER BY id) FROM centercode.bugs")[0][0].c_str() == xmins);
+  // The reverse: the later page carries the change.
+  h.put_dataset(bugs_dataset(bug_row(1) + "," + bug_row(2) + "," + bug_row(3) + "," + bug_row(1, "later") + "," +
+                             bug_row(4), 2));
+  JobOutcome later = h.run(config, "bugs");
+  REQUIRE(later.succeeded);
+  CHECK(later.counts.duplicates == 1);
+  CHECK(later.counts.updated == 1);
+  CHECK(h.query("SELECT summary FROM centercode.bugs WHERE id = 'BUG-0001'")[0][0].c_str() == std::string("later"));
+}
+
 TEST_CASE("values that do not fit are NULL and recorded in ccetl.rejects; rows without a key are rejected") {
   SyncHarness h;
   h.put_dataset(bugs_dataset(

@@ -42,7 +42,8 @@ TEST_CASE("first load creates a typed, commented table, its view and the run row
   CHECK(got == std::vector<std::string>{
                    "id bigint ID", "first_name text First Name", "active boolean Active",
                    "score double precision Score", "joined timestamp without time zone Joined",
-                   "_multi_values jsonb -", "_synced_at timestamp with time zone -"});
+                   "_multi_values jsonb -", "_synced_at timestamp with time zone -",
+                   "_row_hash uuid -"});
   CHECK(db.scalar("SELECT first_name FROM centercode.users WHERE id = 2") == "Bob\twith tab");
   CHECK(db.scalar("SELECT _multi_values->'First Name'->>1 FROM centercode.users WHERE id = 2") ==
         "Robert");
