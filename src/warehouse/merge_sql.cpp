@@ -17,6 +17,9 @@ std::vector<std::string> data_columns(const TablePlan& plan, bool with_project_k
 
 bool fanned_out(const TablePlan& plan) { return plan.fan_out; }
 
+// Keyed tables carry _row_hash (row_hash.h); their staging also _same.
+bool hashed(const TablePlan& plan) { return !plan.key_columns.empty(); }
+
 // The columns a COPY line carries: [project_key], the selected fields, _multi_values.
 std::vector<std::string> copied_columns(const TablePlan& plan,
                                         const std::vector<std::size_t>& field_indexes) {
@@ -24,7 +27,7 @@ std::vector<std::string> copied_columns(const TablePlan& plan,
   if (plan.fan_out) cols.push_back(kProjectKey);
   for (std::size_t i : field_indexes) cols.push_back(plan.schema.columns.at(i).column_name);
   cols.push_back(kMultiValues);
-  if (!plan.key_columns.empty()) cols.push_back(kRowHash);
+  if (hashed(plan)) cols.push_back(kRowHash);
   return cols;
 }
 
@@ -43,8 +46,6 @@ std::string key_match(const TablePlan& plan, const Quoting& q) {
 }
 
 }  // namespace
-
-bool hashed(const TablePlan& plan) { return !plan.key_columns.empty(); }
 
 std::string staging_ddl(const TablePlan& plan, const Quoting& q) {
   std::string sql = "CREATE TEMP TABLE " + std::string(kStaging) + " (" + kSeq + " bigint";

@@ -1,6 +1,9 @@
 // The load of one run, in this order (the order is the point of this file):
 //   plan     read the table's state and plan its shape (no lock on the table)
-//   stage    COPY rows into a TEMP staging table typed as planned, while pages download
+//   stage    COPY rows into a TEMP staging table typed as planned, while pages download; each
+//            row of a keyed table carries its _row_hash, and in a resync a row already live in
+//            the table with that key and hash (looked up per page on a second connection,
+//            row_lookup.h) is staged as a narrow marker instead of in full
 //   DDL      ADD COLUMN / widening / view re-creation / unique index, at commit, each attempt in
 //            a savepoint under SET LOCAL lock_timeout, retried a few times (apply_schema_changes);
 //            the view's lock is taken before the table's, in the order readers of the view take
