@@ -5,23 +5,28 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "warehouse/watched_connection.h"
 
 namespace ccetl::push {
 
 struct QueryCursor::Impl {
-  explicit Impl(const std::string& dsn) : conn(dsn), tx(conn) {}
-  pqxx::connection conn;
+  explicit Impl(const std::string& dsn) : watched(dsn), tx(watched.conn) {}
+  warehouse::WatchedConnection watched;
   pqxx::read_transaction tx;
 };
 
 namespace {
 
+// `watched`: the connection `fn` uses (its waits bounded), or nullptr while connecting.
 template <typename Fn>
-auto query_call(Fn&& fn) {
+auto query_call(warehouse::WatchedConnection* watched, Fn&& fn) {
+  std::optional<warehouse::ServerWatch::Busy> busy;
+  if (watched) busy.emplace(watched->watch);
   try {
     return fn();
   } catch (const pqxx::broken_connection& e) {
-    throw Error(ErrorKind::Transient, std::string("push query: database unreachable: ") + e.what());
+    const std::string lost = std::string("database unreachable: ") + e.what();
+    throw Error(ErrorKind::Transient, "push query: " + (watched ? watched->verdict_or(lost) : lost));
   } catch (const pqxx::sql_error& e) {
     throw Error(ErrorKind::Permanent, std::string("push query failed: ") + e.what());
   }
@@ -37,8 +42,9 @@ std::string without_final_semicolon(std::string sql) {
 
 QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows)
     : batch_rows_(batch_rows == 0 ? 1 : batch_rows) {
-  query_call([&] {
+  query_call(nullptr, [&] {
     impl_ = std::make_unique<Impl>(dsn);
+    auto busy = impl_->watched.watch.busy();
     impl_->tx.exec("DECLARE ccetl_push NO SCROLL CURSOR FOR " + without_final_semicolon(sql));
     return 0;
   });
@@ -48,13 +54,13 @@ QueryCursor::~QueryCursor() {
   if (!impl_) return;
   try {
     impl_->tx.abort();
-    impl_->conn.disconnect();
+    impl_->watched.conn.disconnect();
   } catch (...) {
   }
 }
 
 bool QueryCursor::next(TypedResult& batch) {
-  return query_call([&] {
+  return query_call(&impl_->watched, [&] {
     pqxx::result r = impl_->tx.exec("FETCH FORWARD " + std::to_string(batch_rows_) + " FROM ccetl_push");
     batch.columns.clear();
     for (pqxx::row::size_type c = 0; c < r.columns(); ++c)

@@ -273,3 +273,40 @@ TEST_CASE("daemon: SIGTERM after grace aborts a hung request, records the run as
                 "error LIKE '%cancelled%'") == 1);
   CHECK(h.count("SELECT count(*) FROM pg_class WHERE relname = 'hang'") == 0);
 }
+
+// Bug caught: the health check re-ran the whole catalog DDL at every check (every 10 s), which
+// needs table ownership and takes locks on ccetl's tables. The test holds the catalog's advisory
+// lock (the DDL's first step): a check that ran the DDL would wait on it, visible in pg_locks.
+// A reload must run it again: that proves the observable works.
+TEST_CASE("daemon: the catalog DDL runs at start and on reload, not at every health check") {
+  SyncHarness h;
+  h.config(kScoresJob, "", kDaemonSection);
+  ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
+  int port = port_from_log(d);
+  REQUIRE(port > 0);
+  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  REQUIRE(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
+
+  pqxx::connection holder(h.dsn());
+  pqxx::nontransaction lock_tx(holder);
+  lock_tx.exec("SELECT pg_advisory_lock(" + std::to_string(0x63636574'6c636174LL) + ")");  // kCatalogLockKey
+  auto waiting = [&] {
+    return h.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+  };
+  // Two health checks at least (kCheckWhileUp is 10 s): none waits for the catalog lock.
+  int64_t waited = 0;
+  for (auto until = Clock::now() + 22s; Clock::now() < until;) {
+    waited = std::max(waited, waiting());
+    std::this_thread::sleep_for(200ms);
+  }
+  CHECK(waited == 0);
+  CHECK(http.get("/readyz").status == 200);
+
+  d.signal(SIGHUP);  // a reload re-checks the catalog: now a check does wait for the lock
+  CHECK(wait_for([&] { return waiting() >= 1; }));
+  lock_tx.exec("SELECT pg_advisory_unlock_all()");
+  INFO(d.err());
+  CHECK(wait_for([&] { return waiting() == 0; }));
+  d.signal(SIGTERM);
+  CHECK(d.wait(20s) == 0);
+}
