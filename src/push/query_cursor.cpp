@@ -10,9 +10,8 @@
 namespace ccetl::push {
 
 struct QueryCursor::Impl {
-  explicit Impl(const std::string& dsn) : watched(dsn), tx(watched.conn) {}
+  explicit Impl(const std::string& dsn) : watched(dsn) {}
   warehouse::WatchedConnection watched;
-  pqxx::read_transaction tx;
 };
 
 namespace {
@@ -45,7 +44,13 @@ QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t 
   query_call(nullptr, [&] {
     impl_ = std::make_unique<Impl>(dsn);
     auto busy = impl_->watched.watch.busy();
-    impl_->tx.exec("DECLARE ccetl_push NO SCROLL CURSOR FOR " + without_final_semicolon(sql));
+    // WITH HOLD: the commit stores the result on the server (work_mem, then temp files) and
+    // ends the transaction, so a push run that sends for an hour holds no snapshot (which would
+    // keep VACUUM from cleaning every table of the database) and no locks. READ ONLY: the query
+    // cannot write, whatever functions it calls.
+    pqxx::read_transaction tx(impl_->watched.conn);
+    tx.exec("DECLARE ccetl_push NO SCROLL CURSOR WITH HOLD FOR " + without_final_semicolon(sql));
+    tx.commit();
     return 0;
   });
 }
@@ -53,7 +58,12 @@ QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t 
 QueryCursor::~QueryCursor() {
   if (!impl_) return;
   try {
-    impl_->tx.abort();
+    auto busy = impl_->watched.watch.busy();
+    pqxx::nontransaction tx(impl_->watched.conn);
+    tx.exec("CLOSE ccetl_push");
+  } catch (...) {
+  }
+  try {
     impl_->watched.conn.disconnect();
   } catch (...) {
   }
@@ -61,7 +71,8 @@ QueryCursor::~QueryCursor() {
 
 bool QueryCursor::next(TypedResult& batch) {
   return query_call(&impl_->watched, [&] {
-    pqxx::result r = impl_->tx.exec("FETCH FORWARD " + std::to_string(batch_rows_) + " FROM ccetl_push");
+    pqxx::nontransaction tx(impl_->watched.conn);
+    pqxx::result r = tx.exec("FETCH FORWARD " + std::to_string(batch_rows_) + " FROM ccetl_push");
     batch.columns.clear();
     for (pqxx::row::size_type c = 0; c < r.columns(); ++c)
       batch.columns.push_back({r.column_name(c), static_cast<uint32_t>(r.column_type(c))});
