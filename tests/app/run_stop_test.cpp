@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/sync_harness.h"
 
 using namespace ccetl;
@@ -21,19 +22,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 30s) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    try {
-      if (cond()) return true;
-    } catch (const std::exception&) {
-      // e.g. ccetl.runs does not exist yet
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
 
 // A 20-page package whose page 3 is never answered: the simulator reads the request and holds
 // the connection (fault `hang`), so a run is provably inside an HTTP exchange when signalled.
@@ -116,7 +104,7 @@ TEST_CASE("ccetl run: SIGTERM aborts the request in flight, rolls back, records 
   SyncHarness h;
   hanging_package(h);
   ChildProcess p(build_binary("ccetl"), {"run", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return page_requested(h, 3); }));
+  REQUIRE(eventually([&] { return page_requested(h, 3); }));
   std::this_thread::sleep_for(300ms);  // inside the exchange that never ends
   REQUIRE(p.running());
   check_cancelled_cleanly(h, p, SIGTERM);
@@ -126,7 +114,7 @@ TEST_CASE("ccetl run: SIGINT does the same") {
   SyncHarness h;
   hanging_package(h);
   ChildProcess p(build_binary("ccetl"), {"run", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return page_requested(h, 3); }));
+  REQUIRE(eventually([&] { return page_requested(h, 3); }));
   std::this_thread::sleep_for(300ms);
   REQUIRE(p.running());
   check_cancelled_cleanly(h, p, SIGINT);
@@ -183,7 +171,7 @@ TEST_CASE("ccetl run: a database that freezes mid-run fails the run within a bou
     key: [ID]
 )", "  max_in_flight: 1\n");
   ChildProcess p(build_binary("ccetl"), {"run", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return page_requested(h, 3); }));
+  REQUIRE(eventually([&] { return page_requested(h, 3); }));
   int frozen = freeze_cluster();
   auto since = Clock::now();
   auto code = p.wait(120s);
