@@ -1,7 +1,11 @@
 #include "warehouse/row_lookup.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
+#include <chrono>
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -56,8 +60,9 @@ void run(PGconn* c, const std::string& sql) {
 
 }  // namespace
 
-RowLookup::RowLookup(const std::string& dsn, const TablePlan& plan, const std::string& time_zone)
-    : key_count_(plan.key_columns.size()) {
+RowLookup::RowLookup(const std::string& dsn, const TablePlan& plan, const std::string& time_zone,
+                     const std::atomic<bool>* cancelled)
+    : cancelled_(cancelled), key_count_(plan.key_columns.size()) {
   conn_ = PQconnectdb(dsn.c_str());
   if (PQstatus(pg(conn_)) != CONNECTION_OK) {
     std::string err = PQerrorMessage(pg(conn_));
@@ -123,6 +128,22 @@ void RowLookup::send(const std::vector<std::vector<std::string>>& keys,
 std::vector<bool> RowLookup::receive() {
   std::vector<bool> out(static_cast<std::size_t>(rows_ < 0 ? 0 : rows_), false);
   rows_ = -1;
+  // Wait for the whole answer without blocking in libpq, so that the wait has a bound and a
+  // cancel path; PQgetResult then returns at once.
+  constexpr auto kMaxWait = std::chrono::seconds(90);
+  const auto deadline = std::chrono::steady_clock::now() + kMaxWait;
+  while (PQisBusy(pg(conn_))) {
+    if (cancelled_ && cancelled_->load()) throw Error(ErrorKind::Transient, "looking up unchanged rows: cancelled");
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      throw Error(ErrorKind::Transient, "looking up unchanged rows: no answer within 90 s");
+    pollfd fd{PQsocket(pg(conn_)), POLLIN, 0};
+    const int ready = poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 200)));
+    if (ready < 0 && errno != EINTR)
+      throw Error(ErrorKind::Transient, "looking up unchanged rows: poll failed");
+    if (ready > 0 && !PQconsumeInput(pg(conn_)))
+      throw Error(ErrorKind::Transient, std::string("looking up unchanged rows: ") + PQerrorMessage(pg(conn_)));
+  }
   std::string err;
   while (PGresult* r = PQgetResult(pg(conn_))) {
     if (PQresultStatus(r) == PGRES_TUPLES_OK) {

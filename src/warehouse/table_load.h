@@ -40,6 +40,8 @@ class PgTableLoad final : public TableLoad {
  private:
   void stage_hashed(std::string_view copy_text);
   void flush_pending();  // stages the held page (after its lookup); REQUIRES an open COPY
+  // Ends the open COPY; its errors name the table (and the ServerWatch's verdict, if any).
+  void finish_copy();
   // Ends the open COPY (its lines join lines_before_copy_), so that another can start.
   void close_copy();
   // The COPY statement for copy_fields_: into the new table (direct_) or into staging.
