@@ -74,7 +74,7 @@ RowLookup::RowLookup(const std::string& dsn, const TablePlan& plan, const std::s
     // One index probe per row of the page: never a scan of the table.
     run(pg(conn_),
         "SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_seqscan = off; "
-        "SET jit = off; SET statement_timeout = '60s'");
+        "SET jit = off; SET statement_timeout = '20s'");
     if (!time_zone.empty()) run(pg(conn_), "SET TimeZone = " + quote_literal(time_zone));
     std::string unnest, names, match;
     for (std::size_t k = 0; k < key_count_; ++k) {
@@ -130,17 +130,22 @@ std::vector<bool> RowLookup::receive() {
   rows_ = -1;
   // Wait for the whole answer without blocking in libpq, so that the wait has a bound and a
   // cancel path; PQgetResult then returns at once.
-  constexpr auto kMaxWait = std::chrono::seconds(90);
+  constexpr auto kMaxWait = std::chrono::seconds(20);
   const auto deadline = std::chrono::steady_clock::now() + kMaxWait;
   while (PQisBusy(pg(conn_))) {
+    // A connection the server closed (restart, terminated backend) has no socket to wait on.
+    if (PQstatus(pg(conn_)) != CONNECTION_OK || PQsocket(pg(conn_)) < 0)
+      throw Error(ErrorKind::Transient, std::string("looking up unchanged rows: ") + PQerrorMessage(pg(conn_)));
     if (cancelled_ && cancelled_->load()) throw Error(ErrorKind::Transient, "looking up unchanged rows: cancelled");
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      throw Error(ErrorKind::Transient, "looking up unchanged rows: no answer within 90 s");
+      throw Error(ErrorKind::Transient, "looking up unchanged rows: no answer within 20 s");
     pollfd fd{PQsocket(pg(conn_)), POLLIN, 0};
     const int ready = poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 200)));
     if (ready < 0 && errno != EINTR)
       throw Error(ErrorKind::Transient, "looking up unchanged rows: poll failed");
+    if (ready > 0 && (fd.revents & (POLLERR | POLLNVAL)))
+      throw Error(ErrorKind::Transient, "looking up unchanged rows: connection lost");
     if (ready > 0 && !PQconsumeInput(pg(conn_)))
       throw Error(ErrorKind::Transient, std::string("looking up unchanged rows: ") + PQerrorMessage(pg(conn_)));
   }

@@ -8,7 +8,7 @@
 // (the merge leaves markers out), so a row that changed between the lookup and the merge (only
 // a writer outside ccetl can: the job lock keeps other runs out) is not overwritten with NULLs;
 // it keeps whatever that writer left, as any row whose hash matches does. Waits are bounded:
-// the session's statement_timeout (60 s) on the server, and receive() gives up after 90 s
+// the session's statement_timeout (20 s) on the server, and receive() gives up after 20 s
 // without an answer (a server that stopped answering) or when `*cancelled` turns true.
 #pragma once
 

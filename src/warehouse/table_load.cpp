@@ -256,6 +256,8 @@ void PgTableLoad::copy_rows(std::string_view copy_text) {
 // next call (or the end of the COPY): its lookup runs meanwhile, and the lines whose key and hash
 // are already live in the table are then staged as markers.
 void PgTableLoad::stage_hashed(std::string_view copy_text) {
+  // The held page first; that may give up the lookup (it failed): then this page goes in full.
+  flush_pending();
   hashed_.clear();
   if (direct_ || !lookup_) {
     hash_lines(copy_text, !direct_, hash_seed_, lines_);
@@ -264,7 +266,6 @@ void PgTableLoad::stage_hashed(std::string_view copy_text) {
     copy_->put(hashed_);
     return;
   }
-  flush_pending();
   pending_text_.assign(copy_text);
   hash_lines(pending_text_, true, hash_seed_, pending_lines_);
   pending_index_.clear();

@@ -192,8 +192,10 @@ std::string RelEnv::checksum(const std::string& table, const std::string& order_
 }
 
 std::map<std::string, std::string> RelEnv::row_hashes(const std::string& table) {
+  // The content of each row: system columns that say when or how a row was loaded (_row_hash
+  // exists in keyed tables only) are left out, so a keyed table compares with a full refresh.
   std::map<std::string, std::string> out;
-  for (const auto& row : query("SELECT t.id, md5((to_jsonb(t) - '_synced_at' - '_deleted_at')::text) FROM centercode." +
+  for (const auto& row : query("SELECT t.id, md5((to_jsonb(t) - '_synced_at' - '_deleted_at' - '_row_hash')::text) FROM centercode." +
                                table + " t"))
     out[row[0].c_str()] = row[1].c_str();
   return out;

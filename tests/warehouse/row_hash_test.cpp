@@ -179,3 +179,25 @@ TEST_CASE("row hash: in a run that changes the schema, unchanged rows are still 
   CHECK(c.unchanged == 2);
   CHECK(tuple_state(db) == state);
 }
+
+TEST_CASE("row hash: a lookup connection lost mid-run falls back to staging rows in full") {
+  Db db;
+  auto spec = keyed_spec();
+  db.run(spec, fields(), kThree + line(4, {"4", "Di", "40"}));
+  std::string run_id = db.wh->start_run(spec.job);
+  auto load = db.wh->begin_load(spec, run_id);
+  load->prepare(fields());
+  copy_rows(*load, line(1, {"1", "Ann", "10"}) + line(2, {"2", "Bob", "20"}));  // held, looked up
+  // The lookup's backend goes away (as in a server restart of that one session).
+  CHECK(db.count("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                 "WHERE query LIKE 'SELECT s.i FROM unnest(%' AND pid <> pg_backend_pid()) t") == 1);
+  copy_rows(*load, line(3, {"3", "Cy", "31"}));
+  copy_rows(*load, line(4, {"4", "Di", "40"}));
+  ccetl::RunEnd end;
+  end.rows_read = 4;
+  auto c = load->commit(end);
+  CHECK(c.updated == 1);
+  CHECK(c.unchanged == 3);
+  CHECK(db.scalar("SELECT string_agg(id || ':' || name || ':' || score, ' ' ORDER BY id) FROM centercode.users") ==
+        "1:Ann:10 2:Bob:20 3:Cy:31 4:Di:40");
+}
