@@ -16,8 +16,10 @@ ProjectPages::ProjectPages(Fetch fetch, const std::vector<Range>& ranges, bool v
     : fetch_(std::move(fetch)), vanish_on_404_(vanish_on_404), vanished_(ranges.size()) {
   for (std::size_t p = 0; p < ranges.size(); ++p)
     for (int64_t page = ranges[p].first; page <= ranges[p].last; ++page) refs_.push_back({p, page});
-  fetcher_ = std::make_unique<PageFetcher>([this](int64_t i) { return fetch_one(i); }, 0,
-                                           static_cast<int64_t>(refs_.size()) - 1, in_flight, window);
+  // Each project's package is its own endpoint (rate budget): group the requests by project.
+  fetcher_ = std::make_unique<PageFetcher>(
+      [this](int64_t i) { return fetch_one(i); }, 0, static_cast<int64_t>(refs_.size()) - 1, in_flight, window,
+      [this](int64_t i) { return refs_[static_cast<std::size_t>(i)].project; });
 }
 
 ProjectPages::~ProjectPages() { fetcher_.reset(); }
