@@ -268,20 +268,26 @@ void skip_vanished(RunState& s, ProjectState& p, const std::string& why) {
                        "); what was read of it is discarded and its rows are left as they are");
 }
 
-// Every page of every paged (JSON) project, as one sequence fetched under the run's in-flight
-// budget (ProjectPages) and loaded in order: project by project, each project's pages in page
-// order, so its rows are contiguous and numbered in page order. A parked page 1 is read back
-// from the spool when its project starts; it takes no place in the sequence, whose window thus
-// holds only requests.
-void load_paged_projects(RunState& s, std::vector<ProjectState>& states, const BodySpool& spool) {
+// Every page of every paged (JSON) project but the parked pages 1, as one sequence fetched under
+// the run's in-flight budget (ProjectPages). It starts fetching when it is made: before the
+// table is prepared, so that its first requests overlap the DDL.
+std::unique_ptr<ProjectPages> paged_sequence(RunState& s, const std::vector<ProjectState>& states) {
   std::vector<ProjectPages::Range> ranges(states.size());
   for (std::size_t i = 0; i < states.size(); ++i) {
     if (states[i].csv) continue;  // loaded after these (load_csv_package)
     ranges[i] = {states[i].page1 ? 2 : 1, std::max<int64_t>(states[i].first.total_pages, 1)};
   }
-  const bool fans_out = !states.empty() && !states.front().read.project.empty();
-  ProjectPages stream([&](std::size_t i, int64_t page) { return get_page(s, states[i].read.project, page); }, ranges,
-                      fans_out, s.config.centercode.max_in_flight, fetch_window(s));
+  return std::make_unique<ProjectPages>(
+      [&s, &states](std::size_t i, int64_t page) { return get_page(s, states[i].read.project, page); }, ranges,
+      !states.front().read.project.empty(), s.config.centercode.max_in_flight, fetch_window(s));
+}
+
+// Loads `stream` in order: project by project, each project's pages in page order, so its rows
+// are contiguous and numbered in page order. A parked page 1 is read back from the spool when
+// its project starts; it takes no place in the sequence, whose window thus holds only requests.
+void load_paged_projects(RunState& s, std::vector<ProjectState>& states, ProjectPages& stream,
+                         const BodySpool& spool) {
+  const bool fans_out = !states.front().read.project.empty();
   std::size_t next_project = 0;  // the first project not yet begun
   // Begins every project up to `until` (exclusive) that the sequence has not begun yet: those
   // with only a parked page 1 have no page in it.
@@ -356,8 +362,10 @@ std::vector<ProjectRead> load_packages(RunState& s, const std::vector<std::strin
   FieldUnion fields(s.job.key);
   for (auto& p : states) p.columns = fields.add(p.read.project, p.fields);
   for (const auto& note : fields.notes()) s.messages.push_back(note);
+  std::unique_ptr<ProjectPages> sequence = paged_sequence(s, states);
   s.load->prepare(fields.fields());
-  load_paged_projects(s, states, spool);
+  load_paged_projects(s, states, *sequence, spool);
+  sequence.reset();
   for (auto& p : states)
     if (p.csv) load_csv_or_skip(s, p, spool);
   std::vector<ProjectRead> reads;
