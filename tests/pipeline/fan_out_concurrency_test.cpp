@@ -291,3 +291,26 @@ TEST_CASE("concurrent fan-out: a cancel aborts every request in flight, of every
   CHECK(h.query("SELECT status FROM ccetl.runs WHERE run_id = '" + run.run_id + "'")[0][0].c_str() ==
         std::string("failed"));
 }
+
+TEST_CASE("concurrent fan-out: without a usable temporary directory page 1 is fetched again, rows exact",
+          "[fanout][concurrent][spool]") {
+  SyncHarness h;
+  const std::vector<std::string> projects{"Alpha", "Beta"};
+  for (const auto& p : projects) h.put_dataset(package(p, rows_of(p, 5)));
+  Config config = h.config(job_yaml(projects), "  max_in_flight: 4\n");
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", "/nonexistent-ccetl-spool-dir", 1);
+  JobOutcome run = h.run(config, "bugs");
+  if (old)
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  INFO(run.summary() << " " << run.error);
+  REQUIRE(run.succeeded);
+  CHECK(h.count("SELECT count(*) FROM centercode.bugs") == 10);
+  CHECK(run.counts.rows_read == 10);
+  size_t page1 = 0;
+  for (const auto& l : package_requests(h)) page1 += l.page == 1;
+  CHECK(page1 == 4);  // each project's page 1 twice: first pass, then again for the load
+}
