@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
 
@@ -47,12 +48,65 @@ inline std::string command_path(CLI::App& app) {
   }
 }
 
+// `ccetl -c FILE run` as `ccetl run -c FILE`: -c/--config belongs to each command (its --help
+// lists it), and users write it before the command as often as after. Moves every -c/--config
+// (with its value) found before the command words to just after them ("push list" counts as
+// one command). Anything else is left where it is for CLI11 to judge.
+inline std::vector<std::string> config_after_command(CLI::App& app, int argc, char** argv) {
+  auto find_sub = [](CLI::App* in, const std::string& name) -> CLI::App* {
+    try {
+      return in->get_subcommand(name);
+    } catch (const CLI::OptionNotFound&) {
+      return nullptr;
+    }
+  };
+  std::vector<std::string> args(argv, argv + argc);
+  std::vector<std::string> moved;
+  std::size_t i = 1;
+  CLI::App* at = &app;
+  while (i < args.size()) {
+    const std::string& a = args[i];
+    if (a == "--") return args;
+    if (a == "-c" || a == "--config") {
+      if (i + 1 >= args.size()) return args;  // CLI11 reports the missing value
+      moved.insert(moved.end(), {args[i], args[i + 1]});
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      continue;
+    }
+    if (a.rfind("--config=", 0) == 0 || (a.size() > 2 && a.rfind("-c", 0) == 0 && a[2] != '-')) {
+      moved.push_back(a);
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    if (!a.empty() && a[0] != '-') {
+      CLI::App* sub = find_sub(at, a);
+      if (!sub) break;  // an option's value or an unknown command: stop here
+      at = sub;
+      ++i;
+      if (at->get_subcommands([](CLI::App* s) { return !s->get_name().empty(); }).empty()) break;
+      continue;
+    }
+    // Another option before the command (--log-level info): skip it and its value, if any.
+    ++i;
+    if (a.find('=') == std::string::npos && i < args.size() && !args[i].empty() && args[i][0] != '-' &&
+        !find_sub(at, args[i]))
+      ++i;
+  }
+  if (at == &app) return args;  // no command: a config file alone means nothing; say that
+
+  args.insert(args.begin() + static_cast<std::ptrdiff_t>(i), moved.begin(), moved.end());
+  return args;
+}
+
 // Parses the command line. nullopt: go on and run the command. Otherwise the process's exit
 // code: 0 after --help or --version (printed on stdout), kExitUsage after any usage error,
 // reported as one line on stderr: "ccetl run: --config is required (see: ccetl run --help)".
 inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = config_after_command(app, argc, argv);
+    std::vector<char*> reordered;
+    for (auto& a : args) reordered.push_back(a.data());
+    app.parse(static_cast<int>(reordered.size()), reordered.data());
     return std::nullopt;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "core/error.h"
+#include "warehouse/watched_connection.h"
 
 namespace ccetl {
 namespace {
@@ -48,15 +49,18 @@ std::string with_connect_timeout(const std::string& dsn, int seconds) {
 struct StatusReader::Impl {
   std::string dsn;
   std::chrono::milliseconds statement_timeout;
-  std::unique_ptr<pqxx::connection> conn;
+  // With its ServerWatch: statement_timeout does not help against a frozen server.
+  std::unique_ptr<warehouse::WatchedConnection> conn;
 
   // Runs `fn(tx)` in a read-only transaction under the statement timeout, mapping libpqxx's
   // exceptions to Error. A failure drops the connection, so the next call starts afresh.
   template <typename Fn>
   auto read(Fn&& fn) {
     try {
-      if (!conn) conn = std::make_unique<pqxx::connection>(with_connect_timeout(dsn, kConnectTimeoutSeconds));
-      pqxx::read_transaction tx(*conn);
+      if (!conn)
+        conn = std::make_unique<warehouse::WatchedConnection>(with_connect_timeout(dsn, kConnectTimeoutSeconds));
+      auto busy = conn->watch.busy();
+      pqxx::read_transaction tx(conn->conn);
       // Per transaction, because libpqxx 6.4 reconnects silently and a session setting would
       // be lost with the old session.
       tx.exec("SET LOCAL statement_timeout = " + std::to_string(statement_timeout.count()));
@@ -64,8 +68,10 @@ struct StatusReader::Impl {
       tx.commit();
       return result;
     } catch (const pqxx::broken_connection& e) {
+      const std::string lost = std::string("database unreachable: ") + e.what();
+      const std::string why = conn ? conn->verdict_or(lost) : lost;
       conn.reset();
-      throw Error(ErrorKind::Transient, std::string("database unreachable: ") + e.what());
+      throw Error(ErrorKind::Transient, why);
     } catch (const pqxx::sql_error& e) {
       conn.reset();
       throw Error(ErrorKind::Permanent, std::string("reading ccetl.runs failed: ") + e.what());

@@ -3,22 +3,28 @@
 #include <pqxx/pqxx>
 
 #include "core/error.h"
+#include "warehouse/watched_connection.h"
 
 namespace ccetl::push {
 
 struct Ledger::Impl {
-  explicit Impl(const std::string& dsn) : conn(dsn) {}
-  pqxx::connection conn;
+  explicit Impl(const std::string& dsn) : watched(dsn), conn(watched.conn) {}
+  warehouse::WatchedConnection watched;
+  pqxx::connection& conn;
 };
 
 namespace {
 
+// `watched`: the connection `fn` uses (its waits bounded), or nullptr while connecting.
 template <typename Fn>
-auto db_call(const char* what, Fn&& fn) {
+auto db_call(warehouse::WatchedConnection* watched, const char* what, Fn&& fn) {
+  std::optional<warehouse::ServerWatch::Busy> busy;
+  if (watched) busy.emplace(watched->watch);
   try {
     return fn();
   } catch (const pqxx::broken_connection& e) {
-    throw Error(ErrorKind::Transient, std::string("push ledger: database unreachable: ") + e.what());
+    const std::string lost = std::string("database unreachable: ") + e.what();
+    throw Error(ErrorKind::Transient, "push ledger: " + (watched ? watched->verdict_or(lost) : lost));
   } catch (const pqxx::sql_error& e) {
     throw Error(ErrorKind::Permanent, std::string("push ledger: ") + what + ": " + e.what());
   }
@@ -45,7 +51,7 @@ std::optional<std::string> opt(const std::string& s) {
 }  // namespace
 
 Ledger::Ledger(const std::string& dsn, std::string job, bool read_only) : job_(std::move(job)), read_only_(read_only) {
-  db_call("connecting", [&] {
+  db_call(nullptr, "connecting", [&] {
     impl_ = std::make_unique<Impl>(dsn);
     return 0;
   });
@@ -68,7 +74,7 @@ std::map<std::string, LedgerEntry> Ledger::load(const std::vector<std::string>& 
 }
 
 std::map<std::string, LedgerEntry> Ledger::load_where(bool by_keys, const std::vector<std::string>& row_keys) {
-  return db_call("reading", [&] {
+  return db_call(&impl_->watched, "reading", [&] {
     std::map<std::string, LedgerEntry> out;
     pqxx::read_transaction tx(impl_->conn);
     if (read_only_) {
@@ -99,7 +105,7 @@ std::map<std::string, LedgerEntry> Ledger::load_where(bool by_keys, const std::v
 
 void Ledger::record_intent(const std::string& row_key, const std::string& payload_hash) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  db_call("recording an intent", [&] {
+  db_call(&impl_->watched, "recording an intent", [&] {
     pqxx::work tx(impl_->conn);
     tx.exec_params(
         "INSERT INTO ccetl.push_log AS p (job, row_key, payload_hash, attempts, first_sent_at, last_sent_at, state) "
@@ -116,7 +122,7 @@ void Ledger::record_intent(const std::string& row_key, const std::string& payloa
 
 void Ledger::record_result(const std::string& row_key, const LedgerResult& result) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  db_call("recording a result", [&] {
+  db_call(&impl_->watched, "recording a result", [&] {
     pqxx::work tx(impl_->conn);
     tx.exec_params(
         "UPDATE ccetl.push_log SET state = $3, http_status = $4, created_id = $5, created_key = $6, "
@@ -130,7 +136,7 @@ void Ledger::record_result(const std::string& row_key, const LedgerResult& resul
 
 void Ledger::mark_unknown(const std::string& row_key, const std::string& error) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  db_call("marking unknown", [&] {
+  db_call(&impl_->watched, "marking unknown", [&] {
     pqxx::work tx(impl_->conn);
     tx.exec_params("UPDATE ccetl.push_log SET state = 'unknown', error = $3 WHERE job = $1 AND row_key = $2", job_,
                    row_key, error);
@@ -146,7 +152,7 @@ namespace ccetl::push {
 void Ledger::record_created(const std::string& row_key, const LedgerResult& result,
                             const std::vector<FileRecord>& files) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  db_call("recording a created feedback", [&] {
+  db_call(&impl_->watched, "recording a created feedback", [&] {
     pqxx::work tx(impl_->conn);
     tx.exec_params(
         "UPDATE ccetl.push_log SET state = $3, http_status = $4, created_id = $5, created_key = $6, error = $7 "
@@ -166,7 +172,7 @@ void Ledger::record_created(const std::string& row_key, const LedgerResult& resu
 
 void Ledger::set_state(const std::string& row_key, const std::string& state, const std::string& error) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  db_call("recording a state", [&] {
+  db_call(&impl_->watched, "recording a state", [&] {
     pqxx::work tx(impl_->conn);
     tx.exec_params("UPDATE ccetl.push_log SET state = $3, error = $4 WHERE job = $1 AND row_key = $2", job_, row_key,
                    state, opt(error));
@@ -176,7 +182,7 @@ void Ledger::set_state(const std::string& row_key, const std::string& state, con
 }
 
 std::vector<FileRecord> Ledger::files(const std::string& row_key) {
-  return db_call("reading planned uploads", [&] {
+  return db_call(&impl_->watched, "reading planned uploads", [&] {
     std::vector<FileRecord> out;
     pqxx::read_transaction tx(impl_->conn);
     if (read_only_ && !tx.exec("SELECT to_regclass('ccetl.push_files') IS NOT NULL")[0][0].as<bool>()) return out;
@@ -193,7 +199,7 @@ std::vector<FileRecord> Ledger::files(const std::string& row_key) {
 
 void Ledger::record_file(const std::string& row_key, const FileRecord& file) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  db_call("recording an upload", [&] {
+  db_call(&impl_->watched, "recording an upload", [&] {
     pqxx::work tx(impl_->conn);
     tx.exec_params(
         "UPDATE ccetl.push_files SET state = $5, error = $6, updated_at = now() "
@@ -206,7 +212,7 @@ void Ledger::record_file(const std::string& row_key, const FileRecord& file) {
 
 std::vector<std::string> Ledger::mark_for_retry(const std::vector<std::string>& row_keys) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  return db_call("marking rows for retry", [&] {
+  return db_call(&impl_->watched, "marking rows for retry", [&] {
     std::vector<std::string> marked;
     pqxx::work tx(impl_->conn);
     pqxx::result r = tx.exec_params(
@@ -230,7 +236,7 @@ std::vector<std::string> Ledger::mark_for_retry(const std::vector<std::string>& 
 
 std::vector<std::string> Ledger::mark_applied(const std::vector<std::string>& row_keys) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
-  return db_call("marking rows applied", [&] {
+  return db_call(&impl_->watched, "marking rows applied", [&] {
     std::vector<std::string> marked;
     pqxx::work tx(impl_->conn);
     pqxx::result r = tx.exec_params(
@@ -250,7 +256,7 @@ std::vector<std::string> Ledger::mark_applied(const std::vector<std::string>& ro
 }
 
 std::vector<ListedEntry> Ledger::list(const std::string& state) {
-  return db_call("listing", [&] {
+  return db_call(&impl_->watched, "listing", [&] {
     std::vector<ListedEntry> out;
     pqxx::read_transaction tx(impl_->conn);
     pqxx::result r = tx.exec_params(

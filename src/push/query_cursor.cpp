@@ -5,23 +5,27 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "warehouse/watched_connection.h"
 
 namespace ccetl::push {
 
 struct QueryCursor::Impl {
-  explicit Impl(const std::string& dsn) : conn(dsn), tx(conn) {}
-  pqxx::connection conn;
-  pqxx::read_transaction tx;
+  explicit Impl(const std::string& dsn) : watched(dsn) {}
+  warehouse::WatchedConnection watched;
 };
 
 namespace {
 
+// `watched`: the connection `fn` uses (its waits bounded), or nullptr while connecting.
 template <typename Fn>
-auto query_call(Fn&& fn) {
+auto query_call(warehouse::WatchedConnection* watched, Fn&& fn) {
+  std::optional<warehouse::ServerWatch::Busy> busy;
+  if (watched) busy.emplace(watched->watch);
   try {
     return fn();
   } catch (const pqxx::broken_connection& e) {
-    throw Error(ErrorKind::Transient, std::string("push query: database unreachable: ") + e.what());
+    const std::string lost = std::string("database unreachable: ") + e.what();
+    throw Error(ErrorKind::Transient, "push query: " + (watched ? watched->verdict_or(lost) : lost));
   } catch (const pqxx::sql_error& e) {
     throw Error(ErrorKind::Permanent, std::string("push query failed: ") + e.what());
   }
@@ -37,9 +41,16 @@ std::string without_final_semicolon(std::string sql) {
 
 QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows)
     : batch_rows_(batch_rows == 0 ? 1 : batch_rows) {
-  query_call([&] {
+  query_call(nullptr, [&] {
     impl_ = std::make_unique<Impl>(dsn);
-    impl_->tx.exec("DECLARE ccetl_push NO SCROLL CURSOR FOR " + without_final_semicolon(sql));
+    auto busy = impl_->watched.watch.busy();
+    // WITH HOLD: the commit stores the result on the server (work_mem, then temp files) and
+    // ends the transaction, so a push run that sends for an hour holds no snapshot (which would
+    // keep VACUUM from cleaning every table of the database) and no locks. READ ONLY: the query
+    // cannot write, whatever functions it calls.
+    pqxx::read_transaction tx(impl_->watched.conn);
+    tx.exec("DECLARE ccetl_push NO SCROLL CURSOR WITH HOLD FOR " + without_final_semicolon(sql));
+    tx.commit();
     return 0;
   });
 }
@@ -47,15 +58,21 @@ QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t 
 QueryCursor::~QueryCursor() {
   if (!impl_) return;
   try {
-    impl_->tx.abort();
-    impl_->conn.disconnect();
+    auto busy = impl_->watched.watch.busy();
+    pqxx::nontransaction tx(impl_->watched.conn);
+    tx.exec("CLOSE ccetl_push");
+  } catch (...) {
+  }
+  try {
+    impl_->watched.conn.disconnect();
   } catch (...) {
   }
 }
 
 bool QueryCursor::next(TypedResult& batch) {
-  return query_call([&] {
-    pqxx::result r = impl_->tx.exec("FETCH FORWARD " + std::to_string(batch_rows_) + " FROM ccetl_push");
+  return query_call(&impl_->watched, [&] {
+    pqxx::nontransaction tx(impl_->watched.conn);
+    pqxx::result r = tx.exec("FETCH FORWARD " + std::to_string(batch_rows_) + " FROM ccetl_push");
     batch.columns.clear();
     for (pqxx::row::size_type c = 0; c < r.columns(); ++c)
       batch.columns.push_back({r.column_name(c), static_cast<uint32_t>(r.column_type(c))});

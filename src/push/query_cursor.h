@@ -1,6 +1,7 @@
 // The push SQL read in batches through a server-side cursor, so that a query of a million rows
-// runs in memory bounded by one batch. One READ ONLY transaction holds the cursor for the whole
-// run, so every batch comes from the same snapshot.
+// runs in memory bounded by one batch. The cursor is declared WITH HOLD in a READ ONLY
+// transaction that commits at once: every batch comes from that one snapshot (the server keeps
+// the result), and no transaction stays open while the run sends.
 #pragma once
 
 #include <memory>

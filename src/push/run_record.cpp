@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "warehouse/naming.h"
+#include "warehouse/watched_connection.h"
 
 namespace ccetl::push {
 
@@ -14,8 +15,11 @@ void record_push_run(const std::string& dsn, const std::string& run_id, const st
   auto opt = [](const std::string& s) {
     return s.empty() ? std::optional<std::string>() : std::optional<std::string>(warehouse::sanitize_utf8(s));
   };
+  std::unique_ptr<warehouse::WatchedConnection> c;
   try {
-    pqxx::connection conn(dsn);
+    c = std::make_unique<warehouse::WatchedConnection>(dsn);
+    auto& conn = c->conn;
+    auto busy = c->watch.busy();
     pqxx::work tx(conn);
     tx.exec_params(
         "UPDATE ccetl.runs SET status = $2, finished_at = now(), error = $3, pages = $4, rows_read = $5, "
@@ -25,9 +29,9 @@ void record_push_run(const std::string& dsn, const std::string& run_id, const st
         counts.updated, counts.unchanged, counts.deleted, counts.rejected, counts.duplicates, unknown,
         opt(joined));
     tx.commit();
-    conn.disconnect();
   } catch (const pqxx::broken_connection& e) {
-    throw Error(ErrorKind::Transient, std::string("recording the run: database unreachable: ") + e.what());
+    const std::string lost = std::string("database unreachable: ") + e.what();
+    throw Error(ErrorKind::Transient, "recording the run: " + (c ? c->verdict_or(lost) : lost));
   } catch (const pqxx::sql_error& e) {
     throw Error(ErrorKind::Permanent, std::string("recording the run: ") + e.what());
   }

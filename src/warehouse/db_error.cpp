@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "core/redact.h"
+#include "warehouse/server_watch.h"
 
 namespace ccetl::warehouse {
 
@@ -19,6 +20,9 @@ void rethrow_db_error(const std::string& doing, std::string_view secret) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     throw Error(kind, redact(doing + ": " + text, secret));
   };
+  // The connection's ServerWatch shut it down: say why rather than "connection lost" (whatever
+  // the wrapper that noticed the lost connection threw, CopyIn's Error included).
+  if (auto verdict = ServerWatch::current_verdict()) fail(ErrorKind::Transient, *verdict);
   try {
     throw;
   } catch (const Error&) {

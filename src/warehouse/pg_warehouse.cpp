@@ -15,6 +15,7 @@
 #include "warehouse/history_plan.h"
 #include "warehouse/naming.h"
 #include "warehouse/schema_plan.h"
+#include "warehouse/server_watch.h"
 #include "warehouse/table_load.h"
 #include "warehouse/table_state.h"
 #include "warehouse/warehouse.h"
@@ -163,7 +164,9 @@ class PgWarehouse final : public Warehouse {
 
  private:
   void connect() {
+    watch_.reset();
     control_ = std::make_unique<pqxx::connection>(dsn_);
+    watch_ = std::make_unique<warehouse::ServerWatch>(dsn_, control_->sock());
     // A silent reconnect would drop our session-level advisory locks: fail loudly instead.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -179,14 +182,25 @@ class PgWarehouse final : public Warehouse {
     for (int attempt = 0;; ++attempt) {
       try {
         if (!control_ || !control_->is_open()) connect();
+        auto busy = watch_->busy();
         return f(*control_);
-      } catch (const pqxx::broken_connection&) {
+      } catch (const pqxx::broken_connection& e) {
         bool had_locks = !locked_.empty();
+        auto verdict = watch_ ? watch_->verdict() : std::nullopt;
+        watch_.reset();
         control_.reset();
         locked_.clear();
+        // A server the watch found silent is not asked again.
+        if (verdict) throw Error(ErrorKind::Transient, redact(doing + ": " + *verdict, secret_));
         if (attempt == 0 && !had_locks) continue;
         rethrow_db_error(doing, secret_);
       } catch (...) {
+        if (auto verdict = watch_ ? watch_->verdict() : std::nullopt) {
+          watch_.reset();
+          control_.reset();
+          locked_.clear();
+          throw Error(ErrorKind::Transient, redact(doing + ": " + *verdict, secret_));
+        }
         rethrow_db_error(doing, secret_);
       }
     }
@@ -195,6 +209,7 @@ class PgWarehouse final : public Warehouse {
   std::string dsn_;
   std::string secret_;
   std::unique_ptr<pqxx::connection> control_;
+  std::unique_ptr<warehouse::ServerWatch> watch_;  // bounds every wait on control_; reset first
   std::set<std::string> locked_;
 };
 

@@ -3,18 +3,22 @@
 #include <pqxx/pqxx>
 
 #include "core/error.h"
+#include "warehouse/watched_connection.h"
 
 namespace ccetl {
 namespace {
 
 template <typename Fn>
 auto with_read_tx(const std::string& dsn, const std::string& what, Fn&& fn) {
+  std::unique_ptr<warehouse::WatchedConnection> c;
   try {
-    pqxx::connection conn(dsn);
-    pqxx::read_transaction tx(conn);
+    c = std::make_unique<warehouse::WatchedConnection>(dsn);
+    auto busy = c->watch.busy();
+    pqxx::read_transaction tx(c->conn);
     return fn(tx);
   } catch (const pqxx::broken_connection& e) {
-    throw Error(ErrorKind::Transient, what + ": database unreachable: " + e.what());
+    const std::string lost = std::string("database unreachable: ") + e.what();
+    throw Error(ErrorKind::Transient, what + ": " + (c ? c->verdict_or(lost) : lost));
   } catch (const pqxx::sql_error& e) {
     throw Error(ErrorKind::Permanent, what + ": " + e.what());
   }

@@ -23,12 +23,14 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/redact.h"
 #include "warehouse/completeness.h"
 #include "warehouse/copy_in.h"
 #include "warehouse/db_error.h"
 #include "warehouse/history_sql.h"
 #include "warehouse/merge_sql.h"
 #include "warehouse/naming.h"
+#include "warehouse/server_watch.h"
 #include "warehouse/sql_types.h"
 #include "warehouse/table_state.h"
 
@@ -79,6 +81,8 @@ struct RawConnection : pqxx::largeobject {
 // later leaves the empty schema behind, which the next run uses.
 void create_schema_alone(const std::string& dsn, const std::string& schema) {
   pqxx::connection conn(dsn);
+  ServerWatch watch(dsn, conn.sock());
+  auto busy = watch.busy();
   pqxx::work tx(conn, "ccetl_schema");
   tx.exec("SET LOCAL lock_timeout = '30s'");
   tx.exec("SELECT pg_advisory_xact_lock(" +
@@ -93,14 +97,12 @@ struct PgTableLoad::Db {
   explicit Db(const std::string& dsn)
       : conn(dsn),
         tx(std::make_unique<pqxx::work>(conn, "ccetl_run")),
-        cancel(PQgetCancel(RawConnection::of(*tx))) {}
-  ~Db() {
-    if (cancel) PQfreeCancel(cancel);
-  }
+        watch(std::make_unique<ServerWatch>(dsn, conn.sock(), RawConnection::of(*tx))) {}
   pqxx::connection conn;
   std::unique_ptr<pqxx::work> tx;
-  // Made once at connect time: PQcancel on it is safe from any thread (libpq's contract).
-  PGcancel* cancel;
+  // Bounds every wait on `conn` and sends interrupt()'s cancel request (server_watch.h).
+  // Declared last: destroyed first, before conn closes its socket.
+  std::unique_ptr<ServerWatch> watch;
 };
 
 PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec spec,
@@ -108,6 +110,7 @@ PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec s
     : dsn_(dsn), secret_(std::move(secret)), spec_(std::move(spec)), run_id_(std::move(run_id)) {
   try {
     db_ = std::make_unique<Db>(dsn);
+    auto busy = db_->watch->busy();
     direct_ = db_->tx
                   ->exec_params(
                       "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
@@ -134,6 +137,7 @@ std::string PgTableLoad::what() const {
 SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
   if (!db_ || prepared_)
     throw Error(ErrorKind::Permanent, "prepare called twice or after the end of the run");
+  auto busy = db_->watch->busy();
   if (!spec_.time_zone.empty()) {
     try {
       db_->tx->exec("SET LOCAL TimeZone = " + db_->tx->quote(spec_.time_zone));
@@ -213,6 +217,7 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
 void PgTableLoad::copy_rows(std::string_view copy_text) {
   if (!copy_ || !copy_->open())
     throw Error(ErrorKind::Permanent, "copy_rows outside an open load of " + what());
+  auto busy = db_->watch->busy();
   try {
     copy_->put(copy_text);
   } catch (...) {
@@ -223,6 +228,7 @@ void PgTableLoad::copy_rows(std::string_view copy_text) {
 void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
   if (!copy_ || !copy_->open())
     throw Error(ErrorKind::Permanent, "use_fields outside an open load of " + what());
+  auto busy = db_->watch->busy();
   if (field_indexes == copy_fields_) return;
   for (std::size_t i : field_indexes)
     if (i >= plan_.schema.columns.size())
@@ -241,6 +247,7 @@ void PgTableLoad::use_fields(const std::vector<std::size_t>& field_indexes) {
 void PgTableLoad::discard_project(const std::string& project_key, int64_t from_seq) {
   if (!copy_ || !copy_->open() || !plan_.fan_out)
     throw Error(ErrorKind::Permanent, "discard_project outside an open fan-out load of " + what());
+  auto busy = db_->watch->busy();
   close_copy();
   try {
     Quoting q = quoting();
@@ -260,12 +267,19 @@ void PgTableLoad::discard_project(const std::string& project_key, int64_t from_s
   rejects_.erase(kept, rejects_.end());
 }
 
-void PgTableLoad::close_copy() {
+void PgTableLoad::finish_copy() {
   try {
     copy_->finish();
   } catch (const Error& e) {
-    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
+    // A connection the ServerWatch shut down: its verdict is the reason, not "connection lost".
+    const auto verdict = ServerWatch::current_verdict();
+    throw Error(verdict ? ErrorKind::Transient : e.kind(),
+                redact("loading rows into " + what() + ": " + (verdict ? *verdict : e.what()), secret_));
   }
+}
+
+void PgTableLoad::close_copy() {
+  finish_copy();
   lines_before_copy_ += copy_->lines();
   copy_.reset();
 }
@@ -294,6 +308,7 @@ void PgTableLoad::add_rejects(const std::vector<Reject>& rejects) {
 RunCounts PgTableLoad::commit(const RunEnd& end) {
   if (!prepared_ || finished_ || !copy_)
     throw Error(ErrorKind::Permanent, "commit without a prepared load of " + what());
+  auto busy = db_->watch->busy();
   RunCounts counts;
   counts.pages = end.pages;
   counts.rows_read = end.rows_read;
@@ -303,11 +318,7 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
     messages.push_back(std::to_string(rejected_ - static_cast<int64_t>(rejects_.size())) +
                        " rejects beyond the first " + std::to_string(kMaxStoredRejects) +
                        " were counted but not stored");
-  try {
-    copy_->finish();
-  } catch (const Error& e) {
-    throw Error(e.kind(), "loading rows into " + what() + ": " + e.what());
-  }
+  finish_copy();
   if (!direct_) apply_schema_changes();
   std::string step = "merging rows into " + what();
   try {
@@ -565,20 +576,22 @@ void PgTableLoad::apply_schema_changes() {
 void PgTableLoad::interrupt() noexcept {
   interrupted_ = true;
   std::lock_guard lock(cancel_mu_);
-  if (!db_ || !db_->cancel) return;
-  char err[256];
-  PQcancel(db_->cancel, err, sizeof err);
+  if (db_) db_->watch->interrupt();
 }
 
 void PgTableLoad::abort() noexcept {
   finished_ = true;
   try {
-    if (copy_ && copy_->open()) copy_->cancel();
+    if (copy_ && copy_->open()) {
+      auto busy = db_->watch->busy();
+      copy_->cancel();
+    }
   } catch (...) {
   }
   copy_.reset();
   if (!db_) return;
   try {
+    auto busy = db_->watch->busy();  // a ROLLBACK to a silent server is bounded too
     if (db_->tx) db_->tx->abort();
   } catch (...) {
   }

@@ -36,6 +36,8 @@ class PgTableLoad final : public TableLoad {
   void interrupt() noexcept override;
 
  private:
+  // Ends the open COPY; its errors name the table (and the ServerWatch's verdict, if any).
+  void finish_copy();
   // Ends the open COPY (its lines join lines_before_copy_), so that another can start.
   void close_copy();
   // The COPY statement for copy_fields_: into the new table (direct_) or into staging.

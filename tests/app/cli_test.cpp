@@ -194,6 +194,31 @@ TEST_CASE("global options are accepted after the subcommand") {
   }
 }
 
+// Bug caught: `ccetl -c FILE run` (the config before the command, as many users type it) was a
+// usage error, although -c is every command's option.
+TEST_CASE("-c/--config is accepted before the command too") {
+  TempDir dir("config-first");
+  std::string good = (dir.path() / "good.yaml").string();
+  std::ofstream(good) << kValidConfig;
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"-c", good, "validate"}, std::vector<std::string>{"--config", good, "validate"},
+        std::vector<std::string>{"--config=" + good, "validate"},
+        std::vector<std::string>{"--log-level", "info", "-c", good, "validate", "--log-format", "json"}}) {
+    RunResult r = run_binary("ccetl", args);
+    INFO(args.front() << " -> " << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("ok, 1 job(s)"));
+  }
+  // Nested commands: the file reaches `push list` (which then needs its --job).
+  RunResult nested = run_binary("ccetl", {"-c", good, "push", "list"});
+  CHECK(nested.code == 2);
+  CHECK_THAT(nested.err, Catch::StartsWith("ccetl push list:") && Catch::Contains("--job"));
+  // Without a command it is still a one-line usage error.
+  RunResult none = run_binary("ccetl", {"-c", good});
+  CHECK(none.code == 2);
+  CHECK_THAT(none.err, Catch::Contains("a command is required"));
+}
+
 TEST_CASE("validate --allow-unset-env checks a file whose secrets are not set") {
   TempDir dir("unset-env");
   std::string path = (dir.path() / "secrets.yaml").string();

@@ -12,13 +12,11 @@
 #include <string>
 
 #include "support/child_process.h"
+#include "support/source_root.h"
 
 namespace ccetl::test {
 
-inline std::filesystem::path source_dir() {
-  const char* dir = std::getenv("CCETL_SOURCE_DIR");
-  return dir ? std::filesystem::path(dir) : std::filesystem::current_path();
-}
+inline std::filesystem::path source_dir() { return source_root(); }
 
 // The build tree (where ccetl, CPackConfig.cmake and cmake_install.cmake are).
 inline std::filesystem::path build_dir() { return std::filesystem::path(build_binary("ccetl")).parent_path(); }

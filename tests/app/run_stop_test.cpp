@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/sync_harness.h"
 
 using namespace ccetl;
@@ -21,19 +22,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 30s) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    try {
-      if (cond()) return true;
-    } catch (const std::exception&) {
-      // e.g. ccetl.runs does not exist yet
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
 
 // A 20-page package whose page 3 is never answered: the simulator reads the request and holds
 // the connection (fault `hang`), so a run is provably inside an HTTP exchange when signalled.
@@ -116,7 +104,7 @@ TEST_CASE("ccetl run: SIGTERM aborts the request in flight, rolls back, records 
   SyncHarness h;
   hanging_package(h);
   ChildProcess p(build_binary("ccetl"), {"run", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return page_requested(h, 3); }));
+  REQUIRE(eventually([&] { return page_requested(h, 3); }));
   std::this_thread::sleep_for(300ms);  // inside the exchange that never ends
   REQUIRE(p.running());
   check_cancelled_cleanly(h, p, SIGTERM);
@@ -126,7 +114,7 @@ TEST_CASE("ccetl run: SIGINT does the same") {
   SyncHarness h;
   hanging_package(h);
   ChildProcess p(build_binary("ccetl"), {"run", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return page_requested(h, 3); }));
+  REQUIRE(eventually([&] { return page_requested(h, 3); }));
   std::this_thread::sleep_for(300ms);
   REQUIRE(p.running());
   check_cancelled_cleanly(h, p, SIGINT);
@@ -161,4 +149,44 @@ TEST_CASE("ccetl run: a database that accepts connections and never answers fail
   CHECK(took < 30s);
   CHECK_THAT(r.err, Catch::Contains("cannot use the warehouse") && Catch::Contains("connecting to PostgreSQL") &&
                         Catch::Contains("timeout"));
+}
+
+// Bug caught: a database that keeps its connections open but stops answering mid-run (a frozen
+// host; keepalives and tcp_user_timeout see nothing wrong) hung `ccetl run` forever, waiting on
+// the run's COMMIT. The run's connection and the control connection are both watched
+// (src/warehouse/server_watch.h): each wait ends within ~15 s, and the run fails with why.
+TEST_CASE("ccetl run: a database that freezes mid-run fails the run within a bound, saying why") {
+  if (!owns_cluster()) {
+    WARN("the test cluster is shared (CCETL_TEST_PG_DSN_BASE): freeze test skipped");
+    return;
+  }
+  SyncHarness h;
+  h.put_dataset(R"({"path": "/projects/WidgetPro/feedbackDataPackages/Slow", "resultsPerPage": 5,
+                    "synthetic": {"rows": 15, "seed": 3, "fields": ["string", "integer"]}})");
+  // Page 3 answers after 2 s: the run is connected and between statements when the test freezes
+  // the database, and its next wait (the last COPY and the COMMIT) gets no answer.
+  h.put_faults(R"({"rules": [{"kind": "latency", "path": "Slow", "page": 3, "latencyMs": 2000}]})");
+  h.config(R"(  - name: slow
+    source: {scope: project_feedback, project: WidgetPro, report: Slow}
+    key: [ID]
+)", "  max_in_flight: 1\n");
+  ChildProcess p(build_binary("ccetl"), {"run", "-c", h.config_path()});
+  REQUIRE(eventually([&] { return page_requested(h, 3); }));
+  int frozen = freeze_cluster();
+  auto since = Clock::now();
+  auto code = p.wait(120s);
+  auto took = Clock::now() - since;
+  thaw_cluster();
+  INFO(p.err());
+  REQUIRE(frozen >= 2);  // the fault fired: the postmaster and the run's backends were stopped
+  REQUIRE(code);         // it ended at all (the wait above gives up after two minutes)
+  CHECK(*code == 1);     // a job failed (exit 3 is for a database unreachable at start)
+  CHECK(took < 60s);
+  std::string err = p.err();
+  auto failed_line = err.find("ccetl: job 'slow' failed:");
+  REQUIRE(failed_line != std::string::npos);
+  CHECK_THAT(err.substr(failed_line, err.find('\n', failed_line) - failed_line),
+             Catch::Contains("the database stopped answering"));
+  // Nothing was committed: the table the run was creating does not exist.
+  CHECK(h.count("SELECT count(*) FROM pg_class WHERE relname = 'slow'") == 0);
 }

@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/sync_harness.h"
 
 using namespace ccetl;
@@ -17,30 +18,6 @@ using namespace ccetl::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-int metrics_port(ChildProcess& p) {
-  std::regex re("serving /metrics, /healthz, /readyz on port ([0-9]+)");
-  for (int i = 0; i < 400; ++i) {
-    std::smatch m;
-    std::string err = p.err();
-    if (std::regex_search(err, m, re)) return std::stoi(m[1]);
-    std::this_thread::sleep_for(50ms);
-  }
-  return 0;
-}
-
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (cond()) return true;
-    } catch (const std::exception&) {
-      // not yet (e.g. ccetl.runs does not exist yet)
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
 
 // The value of the series `series` (name and labels exactly); -1 when absent.
 double sample(const std::string& text, const std::string& series) {
@@ -80,7 +57,7 @@ TEST_CASE("daemon: freshness of every job is restored from ccetl.runs at start; 
       ('feedback_scores', 'failed', now() - interval '10 min', '2030-07-01 00:00:00+00', NULL))");
   const double jan_2030 = 1893456000;
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = metrics_port(d);
+  int port = daemon_port(d);
   INFO(d.err());
   REQUIRE(port > 0);
   HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
@@ -106,7 +83,7 @@ TEST_CASE("daemon: HTTP counters keep growing across a SIGHUP reload") {
     interval: 1s
 )", "", kDaemon);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = metrics_port(d);
+  int port = daemon_port(d);
   REQUIRE(port > 0);
   HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
   const std::string ok = "ccetl_http_requests_total{status=\"200\"}";
@@ -141,7 +118,7 @@ TEST_CASE("daemon: freshness is restored once the database, down at start, comes
                       << "jobs:\n  - name: late\n    source: {scope: project_feedback, project: WidgetPro, report: "
                          "FeedbackScores}\n    key: [ID]\n";  // no schedule: it never runs here
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", path});
-  int port = metrics_port(d);
+  int port = daemon_port(d);
   INFO(d.err());
   REQUIRE(port > 0);
   REQUIRE(eventually([&] { return d.err().find("database not reachable") != std::string::npos; }));

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/pg_cluster.h"
 #include "support/sync_harness.h"
 
@@ -26,30 +27,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-int port_from_log(ChildProcess& p) {
-  std::regex re("serving /metrics, /healthz, /readyz on port ([0-9]+)");
-  for (int i = 0; i < 600; ++i) {
-    std::smatch m;
-    std::string err = p.err();
-    if (std::regex_search(err, m, re)) return std::stoi(m[1]);
-    std::this_thread::sleep_for(50ms);
-  }
-  return 0;
-}
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 30s) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    try {
-      if (cond()) return true;
-    } catch (const std::exception&) {
-      // not yet (e.g. ccetl.runs missing, endpoint not up)
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
 
 const char* kDaemonSection = "daemon:\n  listen: 127.0.0.1:0\n  grace: 1s\n";
 
@@ -124,18 +101,18 @@ TEST_CASE("daemon: sd_notify READY, WATCHDOG, RELOADING and STOPPING reach NOTIF
   h.config(kScoresJob, "", kDaemonSection);
   NotifySocket notify;
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()}, {{"NOTIFY_SOCKET", notify.path()}});
-  REQUIRE(wait_for([&] { return notify.find("READY=1") >= 0; }));
+  REQUIRE(eventually([&] { return notify.find("READY=1") >= 0; }));
   int ready = notify.find("READY=1");
   // The loop feeds the watchdog at every tick (at least once a second).
-  REQUIRE(wait_for([&] { return notify.find("WATCHDOG=1", ready) >= 0; }));
-  REQUIRE(wait_for([&] {
+  REQUIRE(eventually([&] { return notify.find("WATCHDOG=1", ready) >= 0; }));
+  REQUIRE(eventually([&] {
     int w1 = notify.find("WATCHDOG=1", ready);
     return w1 >= 0 && notify.find("WATCHDOG=1", w1 + 1) >= 0;
   }));
   d.signal(SIGHUP);
-  REQUIRE(wait_for([&] { return notify.find("RELOADING=1", ready) >= 0; }));
+  REQUIRE(eventually([&] { return notify.find("RELOADING=1", ready) >= 0; }));
   int reloading = notify.find("RELOADING=1", ready);
-  REQUIRE(wait_for([&] { return notify.find("READY=1", reloading) >= 0; }));  // ready again after it
+  REQUIRE(eventually([&] { return notify.find("READY=1", reloading) >= 0; }));  // ready again after it
   d.signal(SIGTERM);
   CHECK(d.wait(20s) == 0);
   INFO(joined(notify.messages()));
@@ -148,10 +125,10 @@ TEST_CASE("daemon: a valid SIGHUP reload takes effect: a new job runs and appear
   SyncHarness h;
   h.config(kScoresJob, "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = port_from_log(d);
+  int port = daemon_port(d);
   REQUIRE(port > 0);
   HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
-  REQUIRE(wait_for([&] { return http.get("/metrics").body.find("\"feedback_scores\"") != std::string::npos; }));
+  REQUIRE(eventually([&] { return http.get("/metrics").body.find("\"feedback_scores\"") != std::string::npos; }));
   CHECK(http.get("/metrics").body.find("\"extra_scores\"") == std::string::npos);
 
   std::ofstream(h.config_path(), std::ios::app) << R"(  - name: extra_scores
@@ -161,12 +138,13 @@ TEST_CASE("daemon: a valid SIGHUP reload takes effect: a new job runs and appear
     schedule: "0 4 * * *"
 )";
   d.signal(SIGHUP);
-  INFO(d.err());
-  REQUIRE(wait_for([&] { return d.err().find("configuration reloaded") != std::string::npos; }));
+  REQUIRE(eventually([&] { return d.err().find("configuration reloaded") != std::string::npos; }));
   CHECK_THAT(d.err(), Catch::Contains("2 job(s)"));
-  // Never run before: due at once under the new configuration.
-  CHECK(wait_for([&] { return http.get("/metrics").body.find("\"extra_scores\"") != std::string::npos; }));
-  CHECK(wait_for([&] { return h.count("SELECT count(*) FROM centercode.extra_scores") == 5; }));
+  // Never run before: due at once under the new configuration, also while feedback_scores's
+  // first run (into the same new schema) may still be on.
+  CHECK(eventually([&] { return http.get("/metrics").body.find("\"extra_scores\"") != std::string::npos; }));
+  if (!eventually([&] { return h.count("SELECT count(*) FROM centercode.extra_scores") == 5; }, 60s))
+    FAIL_CHECK("extra_scores was not loaded; the daemon's log:\n" << d.err());  // the log as of now
   d.signal(SIGTERM);
   CHECK(d.wait(20s) == 0);
 }
@@ -179,21 +157,21 @@ TEST_CASE("daemon: /readyz is 503 while the database is stopped and 200 again af
   SyncHarness h;
   h.config(kScoresJob, "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = port_from_log(d);
+  int port = daemon_port(d);
   REQUIRE(port > 0);
   HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
-  REQUIRE(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
-  REQUIRE(wait_for([&] { return http.get("/readyz").status == 200; }));
+  REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
+  REQUIRE(eventually([&] { return http.get("/readyz").status == 200; }));
 
   stop_cluster();
-  bool unready = wait_for([&] { return http.get("/readyz").status == 503; }, 40s);
+  bool unready = eventually([&] { return http.get("/readyz").status == 503; }, 40s);
   auto health = http.get("/healthz");
   start_cluster();
   INFO(d.err());
   CHECK(unready);
   CHECK(health.status == 200);
   CHECK_THAT(health.body, Catch::Contains("scheduler loop last ticked"));
-  CHECK(wait_for([&] { return http.get("/readyz").status == 200; }, 40s));
+  CHECK(eventually([&] { return http.get("/readyz").status == 200; }, 40s));
   d.signal(SIGTERM);
   CHECK(d.wait(20s) == 0);
 }
@@ -222,10 +200,10 @@ TEST_CASE("daemon: a silent database never stalls the scheduler loop; /healthz r
   std::ofstream(h.config_path()) << text;
 
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = port_from_log(d);
+  int port = daemon_port(d);
   REQUIRE(port > 0);
   HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
-  REQUIRE(wait_for([&] { return http.get("/healthz").body.find("ticked") != std::string::npos; }, 60s));
+  REQUIRE(eventually([&] { return http.get("/healthz").body.find("ticked") != std::string::npos; }, 60s));
   // For 12 s (several health checks and a failing run), the loop keeps ticking every second.
   std::regex ago("ticked ([0-9]+) s ago");
   int worst = 0;
@@ -256,7 +234,7 @@ TEST_CASE("daemon: SIGTERM after grace aborts a hung request, records the run as
     interval: 1h
 )", "  max_in_flight: 1\n  request_timeout: 10m\n", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return h.admin().get("/_sim/requests").body.find("page=3") != std::string::npos; }));
+  REQUIRE(eventually([&] { return h.admin().get("/_sim/requests").body.find("page=3") != std::string::npos; }));
   std::this_thread::sleep_for(300ms);
   auto signalled = Clock::now();
   d.signal(SIGTERM);
@@ -272,4 +250,41 @@ TEST_CASE("daemon: SIGTERM after grace aborts a hung request, records the run as
   CHECK(h.count("SELECT count(*) FROM ccetl.runs WHERE job = 'hang' AND status = 'failed' AND "
                 "error LIKE '%cancelled%'") == 1);
   CHECK(h.count("SELECT count(*) FROM pg_class WHERE relname = 'hang'") == 0);
+}
+
+// Bug caught: the health check re-ran the whole catalog DDL at every check (every 10 s), which
+// needs table ownership and takes locks on ccetl's tables. The test holds the catalog's advisory
+// lock (the DDL's first step): a check that ran the DDL would wait on it, visible in pg_locks.
+// A reload must run it again: that proves the observable works.
+TEST_CASE("daemon: the catalog DDL runs at start and on reload, not at every health check") {
+  SyncHarness h;
+  h.config(kScoresJob, "", kDaemonSection);
+  ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
+  int port = daemon_port(d);
+  REQUIRE(port > 0);
+  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
+
+  pqxx::connection holder(h.dsn());
+  pqxx::nontransaction lock_tx(holder);
+  lock_tx.exec("SELECT pg_advisory_lock(" + std::to_string(0x63636574'6c636174LL) + ")");  // kCatalogLockKey
+  auto waiting = [&] {
+    return h.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+  };
+  // Two health checks at least (kCheckWhileUp is 10 s): none waits for the catalog lock.
+  int64_t waited = 0;
+  for (auto until = Clock::now() + 22s; Clock::now() < until;) {
+    waited = std::max(waited, waiting());
+    std::this_thread::sleep_for(200ms);
+  }
+  CHECK(waited == 0);
+  CHECK(http.get("/readyz").status == 200);
+
+  d.signal(SIGHUP);  // a reload re-checks the catalog: now a check does wait for the lock
+  CHECK(eventually([&] { return waiting() >= 1; }));
+  lock_tx.exec("SELECT pg_advisory_unlock_all()");
+  INFO(d.err());
+  CHECK(eventually([&] { return waiting() == 0; }));
+  d.signal(SIGTERM);
+  CHECK(d.wait(20s) == 0);
 }

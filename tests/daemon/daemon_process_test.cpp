@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/sync_harness.h"
 
 using namespace ccetl;
@@ -14,30 +15,6 @@ using namespace ccetl::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-int port_from_log(ChildProcess& p) {
-  std::regex re("serving /metrics, /healthz, /readyz on port ([0-9]+)");
-  for (int i = 0; i < 200; ++i) {
-    std::smatch m;
-    std::string err = p.err();
-    if (std::regex_search(err, m, re)) return std::stoi(m[1]);
-    std::this_thread::sleep_for(50ms);
-  }
-  return 0;
-}
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (cond()) return true;
-    } catch (const std::exception&) {
-      // e.g. ccetl.runs does not exist yet: not yet
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
 
 const char* kDaemonSection = "daemon:\n  listen: 127.0.0.1:0\n  grace: 1s\n";
 
@@ -51,14 +28,14 @@ TEST_CASE("daemon: runs a due job at start, then serves its metrics, health and 
     schedule: "0 3 * * *"
 )", "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = port_from_log(d);
+  int port = daemon_port(d);
   REQUIRE(port > 0);
   HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
-  REQUIRE(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
+  REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
   CHECK(http.get("/healthz").status == 200);
-  CHECK(wait_for([&] { return http.get("/readyz").status == 200; }));
+  CHECK(eventually([&] { return http.get("/readyz").status == 200; }));
   std::string metrics;
-  REQUIRE(wait_for([&] {
+  REQUIRE(eventually([&] {
     metrics = http.get("/metrics").body;
     return metrics.find("ccetl_runs_total{ccetl_job=\"feedback_scores\",outcome=\"succeeded\"} 1") != std::string::npos;
   }));
@@ -82,7 +59,7 @@ TEST_CASE("daemon: SIGTERM during a run rolls the run back and exits 0") {
     interval: 1h
 )", "  max_in_flight: 1\n", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'running'") == 1; }));
+  REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'running'") == 1; }));
   std::this_thread::sleep_for(1s);
   d.signal(SIGTERM);
   auto code = d.wait(30s);
@@ -102,14 +79,14 @@ TEST_CASE("daemon: SIGHUP with a broken file keeps the running configuration") {
     interval: 2s
 )", "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") >= 1; }));
+  REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") >= 1; }));
   std::ofstream(h.config_path(), std::ios::app) << "  - name: bad\n    source: {scope: nowhere, report: X}\n";
   d.signal(SIGHUP);
-  REQUIRE(wait_for([&] { return d.err().find("reload refused") != std::string::npos; }));
+  REQUIRE(eventually([&] { return d.err().find("reload refused") != std::string::npos; }));
   CHECK_THAT(d.err(), Catch::Contains(h.config_path() + ":"));
   int64_t before = h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'");
   // Still running the old configuration.
-  CHECK(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") > before; }));
+  CHECK(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") > before; }));
   CHECK(d.running());
   d.signal(SIGTERM);
   CHECK(d.wait(20s) == 0);
@@ -127,7 +104,7 @@ TEST_CASE("two daemons on one database run each due job exactly once") {
 )", "  max_in_flight: 1\n", "daemon:\n  grace: 5s\n");
   ChildProcess a(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
   ChildProcess b(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  REQUIRE(wait_for([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") >= 1; }, 40s));
+  REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") >= 1; }, 40s));
   std::this_thread::sleep_for(2s);
   CHECK(h.count("SELECT count(*) FROM ccetl.runs WHERE job = 'shared'") == 1);
   CHECK(h.count("SELECT count(*) FROM centercode.shared") == 30);

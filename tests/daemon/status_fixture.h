@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/sync_harness.h"
 
 namespace ccetl::test {
@@ -33,33 +34,14 @@ inline const char* kStatusJobs = R"yaml(  - name: feedback_scores
     key: [ID]
 )yaml";
 
-inline bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (cond()) return true;
-    } catch (const std::exception&) {
-      // e.g. ccetl.runs does not exist yet
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 class StatusDaemon {
  public:
   StatusDaemon() {
     h_.config(kStatusJobs, "", "daemon:\n  listen: 127.0.0.1:0\n  grace: 1s\n");
     d_ = std::make_unique<ChildProcess>(build_binary("ccetl"), std::vector<std::string>{"daemon", "-c", h_.config_path()});
-    std::regex re("serving [^\\n]* on port ([0-9]+)");
-    wait_until([&] {
-      std::smatch m;
-      std::string err = d_->err();
-      if (std::regex_search(err, m, re)) port_ = std::stoi(m[1]);
-      return port_ > 0;
-    }, std::chrono::seconds(20));
+    port_ = daemon_port(*d_, std::chrono::seconds(20));
     if (port_ <= 0) throw std::runtime_error("daemon did not start listening: " + d_->err());
-    bool recorded = wait_until([&] {
+    bool recorded = eventually([&] {
       return h_.count("SELECT count(*) FROM ccetl.runs WHERE job = 'feedback_scores' AND status = 'succeeded'") == 1 &&
              h_.count("SELECT count(*) FROM ccetl.runs WHERE job = 'broken_push' AND status = 'failed'") == 1;
     }, std::chrono::seconds(60));

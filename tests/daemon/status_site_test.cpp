@@ -192,7 +192,7 @@ TEST_CASE("status page: a locked ccetl.runs neither hangs the page nor delays /h
     return r;
   });
   // The page's query is waiting for the lock ...
-  REQUIRE(wait_until([&] {
+  REQUIRE(eventually([&] {
     return d.harness().count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                              "AND query LIKE '%WITH ORDINALITY%' AND pid <> pg_backend_pid()") > 0;
   }, 20s));

@@ -1,6 +1,8 @@
 // Data, comment and macro listeners in each of their scopes, against the real simulator.
 #include <catch2/catch.hpp>
 
+#include <future>
+
 #include "push_env.h"
 
 using namespace ccetl;
@@ -107,4 +109,39 @@ TEST_CASE("macro listeners post only find, then follow the status to Succeeded o
     CHECK(std::string(ledger[1][1].c_str()) == "failed");
     CHECK(std::string(ledger[1][6].c_str()) == "Failed");
   }
+}
+
+// Bug caught: the push query's READ ONLY transaction stayed open (holding a snapshot) for the
+// whole run, while every request waited for the API: VACUUM could clean no
+// table of the database for that long. With WITH HOLD it commits before the first request; the
+// 1200 rows (three cursor batches of 500, fetched after that commit) all arrive.
+TEST_CASE("a push run holds no open transaction while it sends", "[push][listener]") {
+  PushEnv env;
+  env.put_faults(R"([{"kind": "latency", "latencyMs": 5, "path": "userDataListeners/Performance"}])");
+  auto job = env.job("long_push", PushTargetKind::DataListener, Scope::CommunityUser, "", "Performance",
+                     "SELECT k, 'u' || k || '@example.com' AS find, 'Good' AS performance "
+                     "FROM generate_series(1, 1200) AS k");
+  auto run = std::async(std::launch::async, [&] { return env.run(job); });
+  // Sample the database's sessions while the run sends (other than the sampling one).
+  int64_t open_transactions = 0;
+  int samples = 0;
+  pqxx::connection watcher(env.dsn());
+  while (run.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    pqxx::nontransaction tx(watcher);
+    if (env.requests("POST").size() < 5) continue;  // not sending yet
+    open_transactions = std::max(
+        open_transactions,
+        // The ledger's own writes are short transactions: only one open for a second counts.
+        tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                 "pid <> pg_backend_pid() AND xact_start < now() - interval '1 second'")[0]
+            .as<int64_t>());
+    ++samples;
+  }
+  JobOutcome out = run.get();
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  CHECK(out.counts.inserted == 1200);
+  CHECK(env.requests("POST").size() == 1200);
+  CHECK(samples >= 3);  // the run was sampled while sending
+  CHECK(open_transactions == 0);
 }

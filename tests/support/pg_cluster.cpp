@@ -7,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
+#include <vector>
+
+#include <csignal>
 #include <stdexcept>
 #include <string>
 
@@ -92,11 +96,49 @@ class Cluster {
                    " -m fast -w stop >/dev/null"));
   }
 
+  // The postmaster first, so that it starts no new process, then its children; thaw in reverse.
+  int freeze() {
+    if (!owned_) throw std::runtime_error("freeze_cluster: cluster not owned by this process");
+    frozen_ = processes();
+    int n = 0;
+    for (int pid : frozen_) n += ::kill(pid, SIGSTOP) == 0;
+    return n;
+  }
+  void thaw() {
+    for (auto it = frozen_.rbegin(); it != frozen_.rend(); ++it) ::kill(*it, SIGCONT);
+    frozen_.clear();
+  }
+
   bool owned() const { return owned_; }
   const std::string& base() const { return base_; }
 
  private:
+  // The postmaster's pid (postmaster.pid, first line), then its children's (/proc/*/stat).
+  std::vector<int> processes() const {
+    std::vector<int> out;
+    std::ifstream pidfile(dir_ / "data" / "postmaster.pid");
+    int postmaster = 0;
+    if (!(pidfile >> postmaster) || postmaster <= 0) return out;
+    out.push_back(postmaster);
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream stat(entry.path() / "stat");
+      std::string line;
+      if (!std::getline(stat, line)) continue;
+      auto close = line.rfind(')');  // "pid (comm) state ppid ..."; comm may hold spaces
+      if (close == std::string::npos) continue;
+      std::istringstream rest(line.substr(close + 1));
+      std::string state;
+      int ppid = 0;
+      rest >> state >> ppid;
+      if (ppid == postmaster) out.push_back(std::stoi(name));
+    }
+    return out;
+  }
+
   bool owned_ = false;
+  std::vector<int> frozen_;
   std::filesystem::path dir_;
   int port_ = 0;
   std::string base_;
@@ -126,5 +168,7 @@ void restart_cluster() { cluster().restart(); }
 bool owns_cluster() { return cluster().owned(); }
 void stop_cluster() { cluster().stop(); }
 void start_cluster() { cluster().start(); }
+int freeze_cluster() { return cluster().freeze(); }
+void thaw_cluster() { cluster().thaw(); }
 
 }  // namespace ccetl::test

@@ -24,4 +24,10 @@ bool owns_cluster();
 void stop_cluster();
 void start_cluster();
 
+// Freezes every process of the cluster (SIGSTOP) until thaw_cluster() (SIGCONT): a server that
+// keeps its connections open and answers nothing, as a frozen host does. Returns the number of
+// processes stopped (0: nothing frozen). Only for the cluster this process started itself.
+int freeze_cluster();
+void thaw_cluster();
+
 }  // namespace ccetl::test
