@@ -20,6 +20,12 @@ namespace ccetl {
 
 class BodySpool {
  public:
+  // All spools of the process together park at most this much, so that concurrent fan-out runs
+  // of a daemon stay within a bounded /tmp (deploy/k8s mounts a 64 Mi emptyDir there, and
+  // exceeding it evicts the pod rather than failing a write).
+  static constexpr std::size_t kProcessBudget = 32u << 20;
+  static std::size_t process_parked_bytes();  // for tests
+
   // Where a parked body lies in the file.
   struct Slot {
     int64_t offset = 0;
@@ -33,8 +39,9 @@ class BodySpool {
   BodySpool(const BodySpool&) = delete;
   BodySpool& operator=(const BodySpool&) = delete;
 
-  // Parks `body`; nullopt when it would exceed max_bytes or the file cannot be created or
-  // written (disk full, read-only /tmp): the caller keeps no copy and refetches.
+  // Parks `body`; nullopt when it would exceed max_bytes or the process budget, or the file
+  // cannot be created or written (disk full, read-only /tmp): the caller keeps no copy and
+  // refetches.
   std::optional<Slot> put(const std::string& body);
 
   // Reads a parked body into `out` (replacing its content, keeping its capacity, reserving

@@ -61,3 +61,21 @@ TEST_CASE("body spool: no usable temporary directory means nothing is parked", "
   CHECK_FALSE(spool.put("page"));
   CHECK_FALSE(spool.put("page"));
 }
+
+// Bug caught: each spool had only its own cap, so a daemon running two fan-out jobs at once
+// parked twice the cap in /tmp (a 64 Mi emptyDir in deploy/k8s: exceeding it evicts the pod).
+TEST_CASE("body spool: all spools of the process share one budget, returned when a spool ends", "[fanout][spool]") {
+  const std::size_t half = BodySpool::kProcessBudget / 2;
+  const std::size_t before = BodySpool::process_parked_bytes();
+  {
+    BodySpool first(BodySpool::kProcessBudget);
+    BodySpool second(BodySpool::kProcessBudget);
+    REQUIRE(first.put(std::string(half, 'a')));
+    REQUIRE(second.put(std::string(half - before - 10, 'b')));
+    CHECK_FALSE(second.put(std::string(100, 'c')));  // within second's own cap, over the process's
+    CHECK(BodySpool::process_parked_bytes() == BodySpool::kProcessBudget - 10);
+  }
+  CHECK(BodySpool::process_parked_bytes() == before);
+  BodySpool third(BodySpool::kProcessBudget);
+  CHECK(third.put(std::string(100, 'd')));
+}
