@@ -22,6 +22,8 @@ import tempfile
 import time
 import urllib.request
 
+import fanout_bench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PGBIN = "/usr/lib/postgresql/15/bin"
 API_KEY = "bench-key"
@@ -509,7 +511,7 @@ def main():
     ap.add_argument("--build-dir", default="build-release")
     ap.add_argument("--python-max-rows", type=int, default=1000000,
                     help="run the Python baseline only at sizes up to this (default 1000000)")
-    ap.add_argument("--skip", default="", help="comma list of: decode,sync,rate,history")
+    ap.add_argument("--skip", default="", help="comma list of: decode,sync,rate,history,fanout")
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     sizes = [20000] if args.quick else [int(x) for x in args.sizes.split(",") if x]
@@ -524,10 +526,12 @@ def main():
         results = [] if "sync" in skip else [bench_size(ctx, sim, n) for n in sizes]
         big = None if "sync" in skip or args.quick or not args.rss_size else bench_rss(ctx, sim, args.rss_size)
         rate = None if "rate" in skip else bench_rate(ctx)
-        md = table(decode, results, rate, big)
+        fanout = None if "fanout" in skip else fanout_bench.rows(ctx, sys.modules[__name__])
+        md = table(decode, results, rate, big) + ("\n" + "\n".join(fanout[0]) if fanout else "")
         print(md)
         with open(os.path.join(ctx.tmp, "results.json"), "w") as f:
-            json.dump({"decode": decode, "sizes": results, "rss": big, "rate": rate}, f, indent=1)
+            json.dump({"decode": decode, "sizes": results, "rss": big, "rate": rate,
+                       "fanout": fanout and fanout[1]}, f, indent=1)
         write_results(args, md, decode, results, rate)
     finally:
         for s in ctx.sims:

@@ -191,6 +191,7 @@ class HttpApiClient final : public ApiClient {
   }
 
   void recycle(std::string&& body) override { bodies_.give(std::move(body)); }
+  std::string reusable_body() override { return bodies_.take(); }
 
   // A kept-alive connection for idempotent requests; always a fresh one for the others, so a
   // failure after writing is never a stale connection's (see HttpRequest::idempotent).

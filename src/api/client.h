@@ -99,6 +99,9 @@ class ApiClient {
   // Hands a response body back once the caller is done with it, so that a later response reuses
   // its buffer (page bodies are megabytes; see api/body_pool.h). Optional.
   virtual void recycle(std::string&& body) { (void)body; }
+  // An empty string with the capacity of a recycled body when one is free, for a body the
+  // caller fills itself (a page read back from disk), so that it reuses a buffer too. Optional.
+  virtual std::string reusable_body() { return {}; }
 };
 
 // Throws Error(Config) for a bad base_url, http:// without allow_insecure_http, or a bad ca_file.

@@ -59,7 +59,7 @@ struct StatusReader::Impl {
     try {
       if (!conn)
         conn = std::make_unique<warehouse::WatchedConnection>(with_connect_timeout(dsn, kConnectTimeoutSeconds));
-      auto busy = conn->watch.busy();
+      auto busy = conn->watch->busy();
       pqxx::read_transaction tx(conn->conn);
       // Per transaction, because libpqxx 6.4 reconnects silently and a session setting would
       // be lost with the old session.

@@ -1,5 +1,6 @@
 // The run of a pull job reads like its pipeline (see run_pull_job): each step is a function
-// below. Pages are fetched concurrently (PageFetcher) and decoded and loaded in page order on
+// below. Pages are fetched concurrently (PageFetcher; a fan-out job's projects as one sequence,
+// ProjectPages, under the run's one in-flight budget) and decoded and loaded in sequence order on
 // this thread, so row sequence numbers, and therefore "last duplicate wins", are deterministic.
 #include "pipeline/job_run.h"
 
@@ -14,8 +15,10 @@
 #include "core/error.h"
 #include "core/redact.h"
 #include "package/decoder.h"
+#include "pipeline/body_spool.h"
 #include "pipeline/field_union.h"
 #include "pipeline/page_fetcher.h"
+#include "pipeline/project_pages.h"
 #include "warehouse/queries.h"
 
 namespace ccetl {
@@ -25,9 +28,10 @@ namespace {
 // never answers an empty page; reaching it fails the run rather than loading a truncated table.
 constexpr int64_t kMaxCsvPages = 1'000'000;
 
-// Page-1 bodies kept from the first pass over a fan-out job's projects (which learns their
-// fields) for the load pass; beyond this many bytes page 1 is fetched again when loaded.
-constexpr std::size_t kKeptFirstPagesBytes = 32u << 20;
+// Page-1 bodies parked on disk (BodySpool) from the first pass over a fan-out job's projects
+// (which learns their fields) for the load pass; beyond this many bytes page 1 is fetched again
+// when loaded. Within the 64 MiB /tmp of deploy/k8s.
+constexpr std::size_t kParkedFirstPagesBytes = 32u << 20;
 
 // One project's read: what its page 1 announced and what the run saw of its pages. Becomes a
 // ProjectRead for the loader, which judges completeness per project.
@@ -39,8 +43,10 @@ struct ProjectState {
   Paging first;                       // page 1's paging
   int64_t first_seq = 0;              // run-wide sequence number of its first row
   int64_t rows_read = 0;
-  std::optional<Response> page1;      // kept from the first pass (within kKeptFirstPagesBytes)
+  std::optional<BodySpool::Slot> page1;  // parked by the first pass (within kParkedFirstPagesBytes)
+  std::string page1_content_type;
   int64_t pages_read = 0;
+  bool skipped = false;  // its package answered 404 while it was loaded
 
   void note_incomplete(std::string why) {
     if (read.incomplete.empty()) read.incomplete = std::move(why);
@@ -181,31 +187,29 @@ Response get_page(RunState& s, const std::string& project, int64_t page) {
   }
 }
 
-// First pass: page 1 of every project, for its fields and paging. A fan-out project that
-// answers 404 (archived, deleted, or not visible to the key) is skipped: recorded, its rows
-// left as they are. Any other error fails the run. Returns the projects to load.
-std::vector<ProjectState> read_first_pages(RunState& s, const std::vector<std::string>& projects) {
+// First pass: page 1 of every project, for its fields and paging; up to max_in_flight requests
+// at once, decoded in project order. A fan-out project that answers 404 (archived, deleted, or
+// not visible to the key) is skipped: recorded, its rows left as they are. Any other error fails
+// the run. Returns the projects to load; their page 1 is parked in `spool`.
+std::vector<ProjectState> read_first_pages(RunState& s, const std::vector<std::string>& projects, BodySpool& spool) {
   std::vector<ProjectState> out;
-  std::size_t kept = 0;
-  for (const std::string& project : projects) {
+  const bool fans_out = !projects.front().empty();
+  ProjectPages first_pages([&](std::size_t i, int64_t) { return get_page(s, projects[i], 1); },
+                           std::vector<ProjectPages::Range>(projects.size(), {1, 1}), fans_out,
+                           s.config.centercode.max_in_flight, fetch_window(s));
+  while (auto next = first_pages.next()) {
     s.check_cancel();
+    const std::string& project = projects[next->project];
+    if (next->vanished) {
+      s.skipped_projects.push_back(project);
+      s.messages.push_back("project '" + project + "' skipped: its data package answered 404 (" + next->vanished_why +
+                           "); its rows are left as they are");
+      continue;
+    }
     ProjectState p;
     p.read.project = project;
     const std::string where = page_label(s, project, 1);
-    const auto& src = *s.job.source;
-    Response first;
-    try {
-      first = s.client.get(endpoints::data_package(src.scope, project.empty() ? src.project : project, src.report, 1),
-                           s.job.api_key);
-    } catch (const ApiError& e) {
-      if (project.empty() || e.status() != 404) throw Error(e.kind(), where + ": " + e.what());
-      s.skipped_projects.push_back(project);
-      s.messages.push_back("project '" + project + "' skipped: its data package answered 404 (" + e.description() +
-                           "); its rows are left as they are");
-      continue;
-    } catch (const Error& e) {
-      throw Error(e.kind(), where + ": " + e.what());
-    }
+    Response& first = next->response;
     p.csv = is_csv(s, first);
     decode_response(s, where, first, false);
     p.fields = s.page.fields;
@@ -218,82 +222,155 @@ std::vector<ProjectState> read_first_pages(RunState& s, const std::vector<std::s
       // No totals: nothing proves a CSV read complete (docs/warehouse.md, "Complete").
       p.note_incomplete("CSV packages carry no totalResults, so nothing proves the read complete");
     }
-    if (kept + first.body.size() <= kKeptFirstPagesBytes) {
-      kept += first.body.size();
-      p.page1 = std::move(first);
-    }
+    p.page1 = spool.put(first.body);
+    p.page1_content_type = first.content_type;
+    s.client.recycle(std::move(first.body));
     out.push_back(std::move(p));
   }
   s.report();
   return out;
 }
 
-// All pages of one project's data package (or of the package, without fan-out).
-void load_package(RunState& s, ProjectState& p) {
-  const std::string& project = p.read.project;
+// Page `page` of project p: page 1 from the spool when the first pass parked it.
+Response project_page(RunState& s, const ProjectState& p, int64_t page, const BodySpool& spool) {
+  if (page == 1 && p.page1) {
+    Response r;
+    r.status = 200;
+    r.content_type = p.page1_content_type;
+    r.body = s.client.reusable_body();
+    if (spool.get(*p.page1, r.body)) return r;
+    s.client.recycle(std::move(r.body));
+  }
+  return get_page(s, p.read.project, page);
+}
+
+// Starts loading project p: its rows carry its key and its subset of the table's fields.
+void begin_project(RunState& s, ProjectState& p) {
   s.decode_options.row_prefix.clear();
-  if (!project.empty()) {
-    append_copy_escaped(s.decode_options.row_prefix, project);
+  if (!p.read.project.empty()) {
+    append_copy_escaped(s.decode_options.row_prefix, p.read.project);
     s.decode_options.row_prefix += '\t';
   }
   s.load->use_fields(p.columns);
-  Response first = p.page1 ? std::move(*p.page1) : get_page(s, project, 1);
-  p.page1.reset();
-  if (p.csv) {
-    // CSV carries no paging: read pages in order until one has no rows.
-    s.pages_total = -1;
-    for (int64_t page = 1;; ++page) {
-      if (page > kMaxCsvPages)
-        throw Error(ErrorKind::Data, page_label(s, project, page) + ": no empty page after " +
-                                         std::to_string(kMaxCsvPages) + " CSV pages; refusing to load an endless package");
-      Response r = page == 1 ? std::move(first) : get_page(s, project, page);
-      load_page(s, p, page, r);
-      if (s.page.rows_read == 0) break;
-    }
-    return;
-  }
-  load_page(s, p, 1, first);
-  PageFetcher fetcher([&](int64_t page) { return get_page(s, project, page); }, 2, p.first.total_pages,
-                      s.config.centercode.max_in_flight, fetch_window(s));
-  while (auto next = fetcher.next()) load_page(s, p, next->first, next->second);
-  const int64_t expected = std::max<int64_t>(p.first.total_pages, 1);
-  if (p.pages_read != expected)
-    p.note_incomplete("read " + std::to_string(p.pages_read) + " of " + std::to_string(expected) + " pages");
+  p.first_seq = s.next_seq;
 }
 
 // A fan-out project whose package answers 404 after some of its pages were loaded (it vanished
 // while it was read) is skipped like one that answers 404 at once: what was staged for it is
-// discarded, so its rows stay as they are. Returns false when it was skipped.
-bool load_or_skip(RunState& s, ProjectState& p) {
-  p.first_seq = s.next_seq;
+// discarded, so its rows stay as they are.
+void skip_vanished(RunState& s, ProjectState& p, const std::string& why) {
+  s.load->discard_project(p.read.project, p.first_seq);
+  s.rows_read -= p.rows_read;
+  p.skipped = true;
+  s.skipped_projects.push_back(p.read.project);
+  s.messages.push_back("project '" + p.read.project + "' skipped: its data package answered 404 after " +
+                       std::to_string(p.pages_read) + " page(s) were read (" + why +
+                       "); what was read of it is discarded and its rows are left as they are");
+}
+
+// Every page of every paged (JSON) project but the parked pages 1, as one sequence fetched under
+// the run's in-flight budget (ProjectPages). It starts fetching when it is made: before the
+// table is prepared, so that its first requests overlap the DDL.
+std::unique_ptr<ProjectPages> paged_sequence(RunState& s, const std::vector<ProjectState>& states) {
+  std::vector<ProjectPages::Range> ranges(states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (states[i].csv) continue;  // loaded after these (load_csv_package)
+    ranges[i] = {states[i].page1 ? 2 : 1, std::max<int64_t>(states[i].first.total_pages, 1)};
+  }
+  return std::make_unique<ProjectPages>(
+      [&s, &states](std::size_t i, int64_t page) { return get_page(s, states[i].read.project, page); }, ranges,
+      !states.front().read.project.empty(), s.config.centercode.max_in_flight, fetch_window(s));
+}
+
+// Loads `stream` in order: project by project, each project's pages in page order, so its rows
+// are contiguous and numbered in page order. A parked page 1 is read back from the spool when
+// its project starts; it takes no place in the sequence, whose window thus holds only requests.
+void load_paged_projects(RunState& s, std::vector<ProjectState>& states, ProjectPages& stream,
+                         const BodySpool& spool) {
+  const bool fans_out = !states.front().read.project.empty();
+  std::size_t next_project = 0;  // the first project not yet begun
+  // Begins every project up to `until` (exclusive) that the sequence has not begun yet: those
+  // with only a parked page 1 have no page in it.
+  auto begin_up_to = [&](std::size_t until) {
+    for (; next_project < until; ++next_project) {
+      ProjectState& p = states[next_project];
+      if (p.csv) continue;
+      begin_project(s, p);
+      if (!p.page1) continue;
+      try {
+        Response first = project_page(s, p, 1, spool);  // fetched again only if the spool fails
+        load_page(s, p, 1, first);
+      } catch (const ApiError& e) {
+        if (!fans_out || e.status() != 404) throw;
+        skip_vanished(s, p, e.description());
+      }
+    }
+  };
+  while (auto next = stream.next()) {
+    ProjectState& p = states[next->project];
+    begin_up_to(next->project + 1);
+    if (p.skipped) {
+      s.client.recycle(std::move(next->response.body));
+    } else if (next->vanished) {
+      skip_vanished(s, p, next->vanished_why);
+    } else {
+      load_page(s, p, next->page, next->response);
+    }
+  }
+  begin_up_to(states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    ProjectState& p = states[i];
+    const int64_t expected = std::max<int64_t>(p.first.total_pages, 1);
+    if (!p.csv && !p.skipped && p.pages_read != expected)
+      p.note_incomplete("read " + std::to_string(p.pages_read) + " of " + std::to_string(expected) + " pages");
+  }
+}
+
+// A CSV project's pages, read one after another until one has no rows (CSV carries no paging).
+void load_csv_package(RunState& s, ProjectState& p, const BodySpool& spool) {
+  const std::string& project = p.read.project;
+  begin_project(s, p);
+  s.pages_total = -1;
+  for (int64_t page = 1;; ++page) {
+    if (page > kMaxCsvPages)
+      throw Error(ErrorKind::Data, page_label(s, project, page) + ": no empty page after " +
+                                       std::to_string(kMaxCsvPages) + " CSV pages; refusing to load an endless package");
+    Response r = project_page(s, p, page, spool);
+    load_page(s, p, page, r);
+    if (s.page.rows_read == 0) break;
+  }
+}
+
+// A CSV fan-out project that answers 404 while it is read is skipped (skip_vanished).
+void load_csv_or_skip(RunState& s, ProjectState& p, const BodySpool& spool) {
   try {
-    load_package(s, p);
-    return true;
+    load_csv_package(s, p, spool);
   } catch (const ApiError& e) {
     if (p.read.project.empty() || e.status() != 404) throw;
-    s.load->discard_project(p.read.project, p.first_seq);
-    s.rows_read -= p.rows_read;
-    s.skipped_projects.push_back(p.read.project);
-    s.messages.push_back("project '" + p.read.project + "' skipped: its data package answered 404 after " +
-                         std::to_string(p.pages_read) + " page(s) were read (" + e.description() +
-                         "); what was read of it is discarded and its rows are left as they are");
-    return false;
+    skip_vanished(s, p, e.description());
   }
 }
 
 // Loads a data-package job: page 1 of every project first (the table holds the union of their
-// fields), then each project's pages. Returns what each project's read proved.
+// fields), then every project's pages (paged ones as one concurrent sequence, CSV ones after
+// them, one by one). Returns what each project's read proved.
 std::vector<ProjectRead> load_packages(RunState& s, const std::vector<std::string>& projects) {
-  std::vector<ProjectState> states = read_first_pages(s, projects);
+  BodySpool spool(kParkedFirstPagesBytes);
+  std::vector<ProjectState> states = read_first_pages(s, projects, spool);
   if (states.empty())
     throw Error(ErrorKind::Data, "job '" + s.job.name + "': every project answered 404; nothing to load");
   FieldUnion fields(s.job.key);
   for (auto& p : states) p.columns = fields.add(p.read.project, p.fields);
   for (const auto& note : fields.notes()) s.messages.push_back(note);
+  std::unique_ptr<ProjectPages> sequence = paged_sequence(s, states);
   s.load->prepare(fields.fields());
+  load_paged_projects(s, states, *sequence, spool);
+  sequence.reset();
+  for (auto& p : states)
+    if (p.csv) load_csv_or_skip(s, p, spool);
   std::vector<ProjectRead> reads;
   for (auto& p : states)
-    if (load_or_skip(s, p)) reads.push_back(p.read);
+    if (!p.skipped) reads.push_back(p.read);
   if (reads.empty())
     throw Error(ErrorKind::Data, "job '" + s.job.name + "': every project answered 404; nothing to load");
   return reads;

@@ -5,9 +5,10 @@
 namespace ccetl {
 
 PageFetcher::PageFetcher(std::function<Response(int64_t)> fetch, int64_t first_page,
-                         int64_t last_page, int workers, int window)
+                         int64_t last_page, int workers, int window, Group group)
     : fetch_(std::move(fetch)),
-      next_to_fetch_(first_page),
+      group_(std::move(group)),
+      first_unstarted_(first_page),
       next_to_take_(first_page),
       last_page_(last_page),
       window_(std::max(1, window)) {
@@ -25,16 +26,36 @@ PageFetcher::~PageFetcher() {
   for (auto& t : workers_) t.join();
 }
 
+int64_t PageFetcher::pick_locked() {
+  const int64_t end = std::min(last_page_, next_to_take_ + window_ - 1);
+  int64_t page = first_unstarted_;
+  if (group_) {
+    for (int64_t p = first_unstarted_; p <= end; ++p) {
+      if (started_.count(p)) continue;
+      auto it = in_flight_.find(group_(p));
+      if (it == in_flight_.end() || it->second == 0) {
+        page = p;
+        break;
+      }
+    }
+  }
+  started_.insert(page);
+  while (started_.count(first_unstarted_)) started_.erase(first_unstarted_++);
+  return page;
+}
+
 void PageFetcher::work() {
   for (;;) {
     int64_t page;
+    std::size_t group = 0;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] {
-        return stopping_ || next_to_fetch_ > last_page_ || next_to_fetch_ < next_to_take_ + window_;
+        return stopping_ || first_unstarted_ > last_page_ || first_unstarted_ < next_to_take_ + window_;
       });
-      if (stopping_ || next_to_fetch_ > last_page_) return;
-      page = next_to_fetch_++;
+      if (stopping_ || first_unstarted_ > last_page_) return;
+      page = pick_locked();
+      if (group_) ++in_flight_[group = group_(page)];
     }
     std::optional<Response> response;
     std::exception_ptr error;
@@ -45,6 +66,7 @@ void PageFetcher::work() {
     }
     {
       std::lock_guard lock(mu_);
+      if (group_) --in_flight_[group];
       if (error) {
         failed_[page] = error;
         stopping_ = true;  // a page failed for good: the run fails, fetch nothing more

@@ -19,7 +19,7 @@ namespace {
 template <typename Fn>
 auto db_call(warehouse::WatchedConnection* watched, const char* what, Fn&& fn) {
   std::optional<warehouse::ServerWatch::Busy> busy;
-  if (watched) busy.emplace(watched->watch);
+  if (watched) busy.emplace(*watched->watch);
   try {
     return fn();
   } catch (const pqxx::broken_connection& e) {
@@ -58,12 +58,7 @@ Ledger::Ledger(const std::string& dsn, std::string job, bool read_only) : job_(s
 }
 
 Ledger::~Ledger() {
-  if (impl_) {
-    try {
-      impl_->conn.disconnect();
-    } catch (...) {
-    }
-  }
+  if (impl_) impl_->watched.close();
 }
 
 std::map<std::string, LedgerEntry> Ledger::load() { return load_where(false, {}); }

@@ -20,7 +20,7 @@ namespace {
 template <typename Fn>
 auto query_call(warehouse::WatchedConnection* watched, Fn&& fn) {
   std::optional<warehouse::ServerWatch::Busy> busy;
-  if (watched) busy.emplace(watched->watch);
+  if (watched) busy.emplace(*watched->watch);
   try {
     return fn();
   } catch (const pqxx::broken_connection& e) {
@@ -43,7 +43,9 @@ QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t 
     : batch_rows_(batch_rows == 0 ? 1 : batch_rows) {
   query_call(nullptr, [&] {
     impl_ = std::make_unique<Impl>(dsn);
-    auto busy = impl_->watched.watch.busy();
+    return 0;
+  });
+  query_call(&impl_->watched, [&] {
     // WITH HOLD: the commit stores the result on the server (work_mem, then temp files) and
     // ends the transaction, so a push run that sends for an hour holds no snapshot (which would
     // keep VACUUM from cleaning every table of the database) and no locks. READ ONLY: the query
@@ -58,15 +60,12 @@ QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t 
 QueryCursor::~QueryCursor() {
   if (!impl_) return;
   try {
-    auto busy = impl_->watched.watch.busy();
+    auto busy = impl_->watched.watch->busy();
     pqxx::nontransaction tx(impl_->watched.conn);
     tx.exec("CLOSE ccetl_push");
   } catch (...) {
   }
-  try {
-    impl_->watched.conn.disconnect();
-  } catch (...) {
-  }
+  impl_->watched.close();
 }
 
 bool QueryCursor::next(TypedResult& batch) {

@@ -19,7 +19,7 @@ void record_push_run(const std::string& dsn, const std::string& run_id, const st
   try {
     c = std::make_unique<warehouse::WatchedConnection>(dsn);
     auto& conn = c->conn;
-    auto busy = c->watch.busy();
+    auto busy = c->watch->busy();
     pqxx::work tx(conn);
     tx.exec_params(
         "UPDATE ccetl.runs SET status = $2, finished_at = now(), error = $3, pages = $4, rows_read = $5, "

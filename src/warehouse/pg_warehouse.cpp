@@ -18,6 +18,7 @@
 #include "warehouse/server_watch.h"
 #include "warehouse/table_load.h"
 #include "warehouse/table_state.h"
+#include "warehouse/watched_connection.h"
 #include "warehouse/warehouse.h"
 
 namespace ccetl {
@@ -166,12 +167,9 @@ class PgWarehouse final : public Warehouse {
   void connect() {
     watch_.reset();
     control_ = std::make_unique<pqxx::connection>(dsn_);
-    watch_ = std::make_unique<warehouse::ServerWatch>(dsn_, control_->sock());
     // A silent reconnect would drop our session-level advisory locks: fail loudly instead.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    control_->inhibit_reactivation(true);
-#pragma GCC diagnostic pop
+    warehouse::no_silent_reconnect(*control_);
+    watch_ = warehouse::watch_for(*control_, dsn_);
     locked_.clear();
   }
 

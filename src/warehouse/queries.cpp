@@ -13,7 +13,7 @@ auto with_read_tx(const std::string& dsn, const std::string& what, Fn&& fn) {
   std::unique_ptr<warehouse::WatchedConnection> c;
   try {
     c = std::make_unique<warehouse::WatchedConnection>(dsn);
-    auto busy = c->watch.busy();
+    auto busy = c->watch->busy();
     pqxx::read_transaction tx(c->conn);
     return fn(tx);
   } catch (const pqxx::broken_connection& e) {

@@ -2,8 +2,10 @@
 
 #include <libpq-fe.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace ccetl::warehouse {
 namespace {
@@ -12,17 +14,27 @@ using Clock = std::chrono::steady_clock;
 
 thread_local const ServerWatch* tl_innermost = nullptr;
 
+void free_cancel(void* c) {
+  if (c) PQfreeCancel(static_cast<PGcancel*>(c));
+}
+
 }  // namespace
 
-ServerWatch::ServerWatch(std::string dsn, int socket, void* pg_conn, ServerWatchTiming timing)
+ServerWatch::ServerWatch(std::string dsn, int socket, std::string host, std::string port,
+                         ServerWatchTiming timing)
     : dsn_(std::move(dsn)),
+      host_(std::move(host)),
+      port_(std::move(port)),
       socket_(socket),
       timing_(timing),
-      cancel_(pg_conn ? PQgetCancel(static_cast<PGconn*>(pg_conn)) : nullptr,
-              [](void* c) {
-                if (c) PQfreeCancel(static_cast<PGcancel*>(c));
-              }),
-      thread_([this] { loop(); }) {}
+      cancel_(nullptr, free_cancel) {
+  struct stat st {};
+  if (socket_ >= 0 && ::fstat(socket_, &st) == 0) {
+    socket_dev_ = st.st_dev;
+    socket_ino_ = st.st_ino;
+  }
+  thread_ = std::thread([this] { loop(); });
+}
 
 ServerWatch::~ServerWatch() {
   {
@@ -31,6 +43,13 @@ ServerWatch::~ServerWatch() {
   }
   wake_.notify_all();
   thread_.join();
+}
+
+void ServerWatch::set_cancel(void* pg_conn) {
+  std::shared_ptr<void> cancel(pg_conn ? PQgetCancel(static_cast<PGconn*>(pg_conn)) : nullptr,
+                               free_cancel);
+  std::lock_guard lock(mu_);
+  cancel_ = std::move(cancel);
 }
 
 ServerWatch::Busy::Busy(ServerWatch& watch) : watch_(watch), outer_(tl_innermost) {
@@ -58,16 +77,18 @@ std::optional<std::string> ServerWatch::verdict() const {
 }
 
 void ServerWatch::interrupt() noexcept {
+  std::shared_ptr<void> cancel;
   {
     std::lock_guard lock(mu_);
     if (busy_depth_ == 0 || verdict_) return;
     interrupted_at_ = Clock::now();
+    cancel = cancel_;
   }
   wake_.notify_all();
-  if (!cancel_) return;
+  if (!cancel) return;
   try {
     // Detached: PQcancel can hang on a frozen server; the loop below bounds the statement anyway.
-    std::thread([c = cancel_] {
+    std::thread([c = std::move(cancel)] {
       char err[256];
       PQcancel(static_cast<PGcancel*>(c.get()), err, sizeof err);
     }).detach();
@@ -76,32 +97,33 @@ void ServerWatch::interrupt() noexcept {
   }
 }
 
-bool ServerWatch::server_answers(std::string& why) const {
+bool ServerWatch::server_answers() const {
   const auto seconds = std::max<long long>(
       2, std::chrono::duration_cast<std::chrono::seconds>(timing_.check_timeout).count());
   const std::string timeout = std::to_string(seconds);
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {dsn_.c_str(), timeout.c_str(), "ccetl server check", nullptr};
-  PGconn* check = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-  bool answered = PQstatus(check) == CONNECTION_OK;
-  if (!answered) {
-    std::string message = check ? PQerrorMessage(check) : "out of memory";
-    // An error the server itself sent (too many clients, authentication) proves it answers.
-    answered = message.find("FATAL:") != std::string::npos ||
-               message.find("ERROR:") != std::string::npos;
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    why = message;
+  std::vector<const char*> keys{"dbname", "connect_timeout"};
+  std::vector<const char*> values{dsn_.c_str(), timeout.c_str()};
+  if (!host_.empty()) {
+    keys.push_back("host");
+    values.push_back(host_.c_str());
   }
-  PQfinish(check);
-  return answered;
+  if (!port_.empty()) {
+    keys.push_back("port");
+    values.push_back(port_.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  // PQping judges by the server's answer, not by message text (which lc_messages translates):
+  // a refusal (starting up, too many clients, authentication) is an answer.
+  return PQpingParams(keys.data(), values.data(), /*expand_dbname=*/1) != PQPING_NO_RESPONSE;
 }
 
-void ServerWatch::give_up(const std::string& why) {
-  {
-    std::lock_guard lock(mu_);
-    if (verdict_) return;
-    verdict_ = why;
-  }
+void ServerWatch::give_up_locked(const std::string& why, Clock::time_point since) {
+  if (verdict_ || busy_depth_ == 0 || busy_since_ != since) return;  // that wait ended
+  struct stat st {};
+  if (::fstat(socket_, &st) != 0 || st.st_dev != socket_dev_ || st.st_ino != socket_ino_)
+    return;  // the connection closed its socket; the number now belongs to something else
+  verdict_ = why;
   // Ends the owner's blocked read or write at once ("server closed the connection").
   ::shutdown(socket_, SHUT_RDWR);
 }
@@ -126,16 +148,14 @@ void ServerWatch::loop() {
       next_check = busy_since_ + timing_.first_check;
     }
     if (interrupted_at_ && now - *interrupted_at_ >= timing_.interrupt_grace) {
-      lock.unlock();
-      give_up("cancelled, and the server did not end the statement within " +
-              std::to_string(timing_.interrupt_grace.count()) + " ms");
-      lock.lock();
+      give_up_locked("cancelled, and the server did not end the statement within " +
+                         std::to_string(timing_.interrupt_grace.count()) + " ms",
+                     busy_seen);
       continue;
     }
     if (now < next_check) continue;
     lock.unlock();
-    std::string why;
-    const bool alive = server_answers(why);
+    const bool alive = server_answers();
     lock.lock();
     if (busy_depth_ == 0 || busy_since_ != busy_seen) continue;  // that wait ended meanwhile
     if (alive) {
@@ -147,10 +167,10 @@ void ServerWatch::loop() {
       next_check = Clock::now();  // check again at once
       continue;
     }
-    lock.unlock();
-    give_up("the database stopped answering: " + std::to_string(failed) +
-            " checks on a new connection in a row got no answer (" + why + ")");
-    lock.lock();
+    give_up_locked("the database stopped answering: " + std::to_string(failed) +
+                       " checks on a new connection to the same server in a row got no answer "
+                       "within " + std::to_string(timing_.check_timeout.count()) + " ms each",
+                   busy_seen);
   }
 }
 

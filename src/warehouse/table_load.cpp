@@ -36,6 +36,7 @@
 #include "warehouse/row_hash.h"
 #include "warehouse/row_lookup.h"
 #include "warehouse/server_watch.h"
+#include "warehouse/watched_connection.h"
 #include "warehouse/sql_types.h"
 #include "warehouse/table_state.h"
 
@@ -85,29 +86,39 @@ struct RawConnection : pqxx::largeobject {
 // second waits only for the first's CREATE and then finds the schema there. A run that fails
 // later leaves the empty schema behind, which the next run uses.
 void create_schema_alone(const std::string& dsn, const std::string& schema) {
-  pqxx::connection conn(dsn);
-  ServerWatch watch(dsn, conn.sock());
-  auto busy = watch.busy();
-  pqxx::work tx(conn, "ccetl_schema");
-  tx.exec("SET LOCAL lock_timeout = '30s'");
-  tx.exec("SELECT pg_advisory_xact_lock(" +
-          std::to_string(static_cast<int64_t>(fnv1a64("ccetl.schema:" + schema))) + ")");
-  tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema));
-  tx.commit();
+  WatchedConnection c(dsn);
+  auto busy = c.watch->busy();
+  try {
+    pqxx::work tx(c.conn, "ccetl_schema");
+    tx.exec("SET LOCAL lock_timeout = '30s'");
+    tx.exec("SELECT pg_advisory_xact_lock(" +
+            std::to_string(static_cast<int64_t>(fnv1a64("ccetl.schema:" + schema))) + ")");
+    tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema));
+    tx.commit();
+  } catch (...) {
+    rethrow_db_error("creating schema " + schema, "");  // inside `busy`: with the watch's verdict
+  }
 }
 
 }  // namespace
 
 struct PgTableLoad::Db {
-  explicit Db(const std::string& dsn)
-      : conn(dsn),
-        tx(std::make_unique<pqxx::work>(conn, "ccetl_run")),
-        watch(std::make_unique<ServerWatch>(dsn, conn.sock(), RawConnection::of(*tx))) {}
+  explicit Db(const std::string& dsn) : conn(dsn) {
+    no_silent_reconnect(conn);
+    watch = watch_for(conn, dsn);
+    auto busy = watch->busy();  // BEGIN is a wait too
+    try {
+      tx = std::make_unique<pqxx::work>(conn, "ccetl_run");
+    } catch (...) {
+      rethrow_db_error("beginning the run's transaction", "");  // with the watch's verdict
+    }
+    watch->set_cancel(RawConnection::of(*tx));
+  }
   pqxx::connection conn;
-  std::unique_ptr<pqxx::work> tx;
   // Bounds every wait on `conn` and sends interrupt()'s cancel request (server_watch.h).
-  // Declared last: destroyed first, before conn closes its socket.
+  // Before tx: destroyed after it and before conn closes its socket.
   std::unique_ptr<ServerWatch> watch;
+  std::unique_ptr<pqxx::work> tx;
 };
 
 PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec spec,
@@ -115,7 +126,11 @@ PgTableLoad::PgTableLoad(const std::string& dsn, std::string secret, TableSpec s
     : dsn_(dsn), secret_(std::move(secret)), spec_(std::move(spec)), run_id_(std::move(run_id)) {
   try {
     db_ = std::make_unique<Db>(dsn);
-    auto busy = db_->watch->busy();
+  } catch (...) {
+    rethrow_db_error("connecting to load " + spec_.schema + "." + spec_.table, secret_);
+  }
+  auto busy = db_->watch->busy();
+  try {
     direct_ = db_->tx
                   ->exec_params(
                       "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
@@ -686,7 +701,7 @@ void PgTableLoad::apply_schema_changes() {
 void PgTableLoad::interrupt() noexcept {
   interrupted_ = true;
   std::lock_guard lock(cancel_mu_);
-  if (db_) db_->watch->interrupt();
+  if (db_ && db_->watch) db_->watch->interrupt();
 }
 
 void PgTableLoad::abort() noexcept {
@@ -706,12 +721,13 @@ void PgTableLoad::abort() noexcept {
     if (db_->tx) db_->tx->abort();
   } catch (...) {
   }
+  std::lock_guard lock(cancel_mu_);  // interrupt() uses the watch
   try {
     db_->tx.reset();
+    db_->watch.reset();  // stops before the socket closes
     db_->conn.disconnect();
   } catch (...) {
   }
-  std::lock_guard lock(cancel_mu_);
   db_.reset();
 }
 

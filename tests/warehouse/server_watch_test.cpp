@@ -52,7 +52,8 @@ Outcome watched_statement(const std::string& dsn, const std::string& sql, Server
                           const std::function<void(ServerWatch&)>& during = {}) {
   pqxx::connection conn(dsn);
   pqxx::work tx(conn);
-  ServerWatch watch(dsn, conn.sock(), RawConnection::of(tx), t);  // with a real cancel request
+  ServerWatch watch(dsn, conn.sock(), conn.hostname(), conn.port(), t);
+  watch.set_cancel(RawConnection::of(tx));  // with a real cancel request
   Outcome out;
   std::thread side;
   const auto start = Clock::now();
