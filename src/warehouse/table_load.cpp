@@ -418,7 +418,8 @@ void PgTableLoad::add_rejects(const std::vector<Reject>& rejects) {
 RunCounts PgTableLoad::commit(const RunEnd& end) {
   if (!prepared_ || finished_ || !copy_)
     throw Error(ErrorKind::Permanent, "commit without a prepared load of " + what());
-  auto busy = db_->watch->busy();
+  std::optional<ServerWatch::Busy> busy;  // ends before db_ (and its watch) is released below
+  busy.emplace(*db_->watch);
   RunCounts counts;
   counts.pages = end.pages;
   counts.rows_read = end.rows_read;
@@ -451,6 +452,7 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
     rethrow_db_error(step, secret_);
   }
   finished_ = true;
+  busy.reset();
   {
     std::lock_guard lock(cancel_mu_);
     db_.reset();
