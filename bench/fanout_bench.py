@@ -188,13 +188,7 @@ def main():
         table, _ = rows(ctx, h, args.ccetl)
         print("\n".join(table))
     finally:
-        for s in ctx.sims:
-            try:
-                s.stop()
-            except Exception:
-                pass
-        if ctx.pg:
-            ctx.pg.stop()
+        ctx.stop_servers()
 
 
 if __name__ == "__main__":

@@ -299,6 +299,16 @@ class Ctx:
     def bin(self, name):
         return os.path.join(ROOT, self.args.build_dir, name)
 
+    def stop_servers(self):
+        """Stops every simulator and the PostgreSQL cluster this context started."""
+        for s in self.sims:
+            try:
+                s.stop()
+            except Exception:
+                pass
+        if self.pg:
+            self.pg.stop()
+
 
 def bench_size(ctx, sim, n):
     report, job = f"Feedback{n}", f"feedback_{n}"
@@ -534,13 +544,7 @@ def main():
                        "fanout": fanout and fanout[1]}, f, indent=1)
         write_results(args, md, decode, results, rate)
     finally:
-        for s in ctx.sims:
-            try:
-                s.stop()
-            except Exception:
-                pass
-        if ctx.pg:
-            ctx.pg.stop()
+        ctx.stop_servers()
         if not os.environ.get("CCETL_BENCH_KEEP"):
             shutil.rmtree(ctx.tmp, ignore_errors=True)
 
