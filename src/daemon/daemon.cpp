@@ -207,6 +207,7 @@ struct Daemon::Impl {
         auto wh = connect_warehouse(cfg->warehouse.dsn);
         if (!wh->try_lock_job(job->name)) {
           spdlog::info("[{}] skipped: another process is running this job (advisory lock held)", job->name);
+          metrics.set_http(generation, cl->stats());
           metrics.record_run(job->name, "skipped", 0, {}, unix_now());
         } else {
           RunOptions options;
@@ -216,14 +217,16 @@ struct Daemon::Impl {
                                          : run_pull_job(*cfg, *job, *cl, *wh, options);
           wh->unlock_job(job->name);
           ok = outcome.succeeded;
+          // HTTP counts first: whoever sees this run counted sees its requests counted too.
+          metrics.set_http(generation, cl->stats());
           metrics.record_run(job->name, ok ? "succeeded" : "failed",
                              std::chrono::duration<double>(outcome.elapsed).count(), outcome.counts, unix_now());
         }
       } catch (const std::exception& e) {
         spdlog::error("[{}] run failed: {}", job->name, e.what());
+        metrics.set_http(generation, cl->stats());
         metrics.record_run(job->name, "failed", 0, {}, unix_now());
       }
-      metrics.set_http(generation, cl->stats());
       {
         std::lock_guard lock(mu);
         finished.emplace_back(job->name, ok);
