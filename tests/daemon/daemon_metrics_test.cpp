@@ -83,9 +83,7 @@ TEST_CASE("daemon: HTTP counters keep growing across a SIGHUP reload") {
     interval: 1s
 )", "", kDaemon);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = daemon_port(d);
-  REQUIRE(port > 0);
-  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  HttpTestClient http = daemon_http(d);
   const std::string ok = "ccetl_http_requests_total{status=\"200\"}";
   const std::string runs = "ccetl_runs_total{ccetl_job=\"feedback_scores\",outcome=\"succeeded\"}";
   double before = 0;

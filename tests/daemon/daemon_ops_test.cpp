@@ -125,9 +125,7 @@ TEST_CASE("daemon: a valid SIGHUP reload takes effect: a new job runs and appear
   SyncHarness h;
   h.config(kScoresJob, "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = daemon_port(d);
-  REQUIRE(port > 0);
-  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  HttpTestClient http = daemon_http(d);
   REQUIRE(eventually([&] { return http.get("/metrics").body.find("\"feedback_scores\"") != std::string::npos; }));
   CHECK(http.get("/metrics").body.find("\"extra_scores\"") == std::string::npos);
 
@@ -157,9 +155,7 @@ TEST_CASE("daemon: /readyz is 503 while the database is stopped and 200 again af
   SyncHarness h;
   h.config(kScoresJob, "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = daemon_port(d);
-  REQUIRE(port > 0);
-  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  HttpTestClient http = daemon_http(d);
   REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
   REQUIRE(eventually([&] { return http.get("/readyz").status == 200; }));
 
@@ -200,9 +196,7 @@ TEST_CASE("daemon: a silent database never stalls the scheduler loop; /healthz r
   std::ofstream(h.config_path()) << text;
 
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = daemon_port(d);
-  REQUIRE(port > 0);
-  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  HttpTestClient http = daemon_http(d);
   REQUIRE(eventually([&] { return http.get("/healthz").body.find("ticked") != std::string::npos; }, 60s));
   // For 12 s (several health checks and a failing run), the loop keeps ticking every second.
   std::regex ago("ticked ([0-9]+) s ago");
@@ -260,9 +254,7 @@ TEST_CASE("daemon: the catalog DDL runs at start and on reload, not at every hea
   SyncHarness h;
   h.config(kScoresJob, "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = daemon_port(d);
-  REQUIRE(port > 0);
-  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  HttpTestClient http = daemon_http(d);
   REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
 
   pqxx::connection holder(h.dsn());

@@ -28,9 +28,7 @@ TEST_CASE("daemon: runs a due job at start, then serves its metrics, health and 
     schedule: "0 3 * * *"
 )", "", kDaemonSection);
   ChildProcess d(build_binary("ccetl"), {"daemon", "-c", h.config_path()});
-  int port = daemon_port(d);
-  REQUIRE(port > 0);
-  HttpTestClient http("127.0.0.1", static_cast<uint16_t>(port));
+  HttpTestClient http = daemon_http(d);
   REQUIRE(eventually([&] { return h.count("SELECT count(*) FROM ccetl.runs WHERE status = 'succeeded'") == 1; }));
   CHECK(http.get("/healthz").status == 200);
   CHECK(eventually([&] { return http.get("/readyz").status == 200; }));

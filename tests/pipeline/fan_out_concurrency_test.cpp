@@ -122,6 +122,17 @@ std::string job_yaml(const std::vector<std::string>& projects, const std::string
          "]\n    key: [ID]\n    deletes: " + deletes + "\n";
 }
 
+// Alpha, Beta, Gamma and Delta with 5 rows each, synced once by the job `bugs` under the
+// `centercode` settings given; the configuration, for the test's later runs.
+Config seeded_four_projects(SyncHarness& h, const std::string& centercode_settings) {
+  const std::vector<std::string> projects{"Alpha", "Beta", "Gamma", "Delta"};
+  for (const auto& p : projects) h.put_dataset(package(p, rows_of(p, 5)));
+  Config config = h.config(job_yaml(projects), centercode_settings);
+  REQUIRE(h.run(config, "bugs").succeeded);
+  REQUIRE(h.count("SELECT count(*) FROM centercode.bugs") == 20);
+  return config;
+}
+
 std::string table_text(SyncHarness& h) {
   return h.query("SELECT coalesce(string_agg(project_key || '/' || id || '=' || summary, ',' "
                  "ORDER BY project_key, id), '') FROM centercode.bugs")[0][0]
@@ -213,10 +224,7 @@ TEST_CASE("concurrent fan-out: the last duplicate of a project wins even when it
 TEST_CASE("concurrent fan-out: deletes apply per project; a vanished or incomplete project loses no rows",
           "[fanout][concurrent]") {
   SyncHarness h;
-  const std::vector<std::string> projects{"Alpha", "Beta", "Gamma", "Delta"};
-  for (const auto& p : projects) h.put_dataset(package(p, rows_of(p, 5)));
-  Config config = h.config(job_yaml(projects), "  max_in_flight: 6\n");
-  REQUIRE(h.run(config, "bugs").succeeded);
+  Config config = seeded_four_projects(h, "  max_in_flight: 6\n");
   const std::string before = table_text(h);
   REQUIRE(h.count("SELECT count(*) FROM centercode.bugs") == 20);
 
@@ -256,11 +264,8 @@ TEST_CASE("concurrent fan-out: deletes apply per project; a vanished or incomple
 
 TEST_CASE("concurrent fan-out: a cancel aborts every request in flight, of every project", "[fanout][concurrent]") {
   SyncHarness h;
-  const std::vector<std::string> projects{"Alpha", "Beta", "Gamma", "Delta"};
-  for (const auto& p : projects) h.put_dataset(package(p, rows_of(p, 5)));
   // request_timeout 300 s: only the cancel can end a held request within the test's bounds.
-  Config config = h.config(job_yaml(projects), "  max_in_flight: 4\n  request_timeout: 300s\n");
-  REQUIRE(h.run(config, "bugs").succeeded);
+  Config config = seeded_four_projects(h, "  max_in_flight: 4\n  request_timeout: 300s\n");
   const std::string before = table_text(h);
   h.put_dataset(package("Alpha", rows_of("Alpha", 4)));
 

@@ -1,6 +1,8 @@
 // Polling helpers for tests of processes that act on their own time (the daemon, `ccetl run`).
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <functional>
 #include <regex>
@@ -9,6 +11,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/http_test_client.h"
 
 namespace ccetl::test {
 
@@ -41,6 +44,15 @@ inline int daemon_port(ChildProcess& daemon, std::chrono::milliseconds timeout =
       },
       timeout);
   return port;
+}
+
+// A client of a daemon's HTTP endpoint once it listens (see daemon_port); the test fails here
+// when it never says it does.
+inline HttpTestClient daemon_http(ChildProcess& daemon) {
+  const int port = daemon_port(daemon);
+  INFO(daemon.err());
+  REQUIRE(port > 0);
+  return HttpTestClient("127.0.0.1", static_cast<uint16_t>(port));
 }
 
 }  // namespace ccetl::test
