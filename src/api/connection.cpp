@@ -397,7 +397,12 @@ Outcome Connection::exchange(const HttpRequest& request, const Limits& limits) {
       c.close_sockets();
       c.ioc.restart();
       c.ioc.run();
+      // The drain has run the write's completion: whether any byte of the request left is
+      // known and must survive the reset, or a create cut off in flight would count as never
+      // sent and go out again on the next run.
+      const bool written = out.request_written;
       out = Outcome{};
+      out.request_written = written;
       out.cancelled = true;
       fail(out, Failure::Network, "cancelled (shutting down)");
       c.close();

@@ -18,6 +18,10 @@ RowDecision decide_row(const PushSpec& spec, const LedgerEntry* entry, const Pus
   }
   if (state == "unknown") {
     if (repeatable) return {RowAction::Send, "", false};
+    // A created feedback (its key was recorded when the create answered) is unknown because of an
+    // upload: those files stay unknown, but the files never started are uploaded, as after a crash.
+    if (spec.kind == PushTargetKind::Feedback && !entry->created_key.empty())
+      return {RowAction::ResumeUploads, "", false};
     return {RowAction::Skip,
             "row " + row.row_key + ": outcome unknown (" + (entry->error.empty() ? "see ccetl.push_log" : entry->error) +
                 "); not sent again until `ccetl push retry` marks it (or --applied records it succeeded)",

@@ -3,6 +3,7 @@
 // or max_attempts x backoff.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <thread>
 
 #include "api/api_error.h"
@@ -130,4 +131,41 @@ TEST_CASE("cancel: RateLimiter::acquire returns false when cancelled during a ho
   auto t0 = Clock::now();
   CHECK_FALSE(limiter.acquire("/a", &token));
   CHECK(Clock::now() - t0 < 20s);
+}
+
+// A create cut off by a stop after the server took it may have been applied: the push ledger
+// must record it `unknown` and never send it again. A create stopped before it left the client
+// provably was not, and may go out on the next run.
+TEST_CASE("cancel: a creating POST cut off in flight may have been applied; one stopped before it left was not",
+          "[api][cancel][at_most_once]") {
+  TestServer server;
+  server.script({Reply{Reply::Kind::Hang}});
+  CancelToken token;
+  auto client = make_client(options(server, token));
+  std::thread stopper([&] {
+    // Cancel only once the server holds the request: the cut provably falls after the write.
+    for (int i = 0; i < 2000 && server.requests().empty(); ++i) std::this_thread::sleep_for(5ms);
+    token.cancel();
+  });
+  std::optional<ApiError> in_flight;
+  try {
+    client->post_json("/projects/P/feedback/Mobile", "key", R"({"summary":"s"})");
+  } catch (const ApiError& e) {
+    in_flight = e;
+  }
+  stopper.join();
+  REQUIRE(in_flight);
+  CHECK_THAT(in_flight->what(), Catch::Contains("cancelled"));
+  CHECK(server.requests().size() == 1);  // the fault fired: the server held the written request
+  CHECK(in_flight->maybe_applied());
+
+  std::optional<ApiError> never_left;
+  try {
+    client->post_json("/projects/P/feedback/Mobile", "key", R"({"summary":"s"})");  // token already cancelled
+  } catch (const ApiError& e) {
+    never_left = e;
+  }
+  REQUIRE(never_left);
+  CHECK(server.requests().size() == 1);
+  CHECK_FALSE(never_left->maybe_applied());
 }

@@ -174,4 +174,10 @@ TEST_CASE("ledger decisions per state and mode", "[push][ledger]") {
   PushSpec feedback = spec_of(PushTargetKind::Feedback);
   feedback.mode = PushMode::OnChange;
   CHECK(decide_row(feedback, &created, row).action == RowAction::ResumeUploads);
+  // Unknown because an upload was cut off: the files never started still go up; a feedback
+  // whose create itself is unknown (no key recorded) is never touched.
+  auto upload_unknown = entry("unknown");
+  upload_unknown.created_key = "SUG-1";
+  CHECK(decide_row(feedback, &upload_unknown, row).action == RowAction::ResumeUploads);
+  CHECK(decide_row(feedback, &unknown, row).action == RowAction::Skip);
 }

@@ -143,6 +143,51 @@ TEST_CASE("SIGKILL while a create is held in flight: the rerun sends nothing twi
   }
 }
 
+// A clean stop (SIGTERM, as Kubernetes and systemd send) while a create is held: the run records
+// the row `unknown` itself (no `intent` left for the rerun to judge), exits non-zero within a
+// few seconds, and nothing is sent twice. Catches a cancelled exchange that forgets its request
+// was written: the row would be recorded `failed` and created again by the next run.
+TEST_CASE("SIGTERM while a create is held in flight: recorded unknown by the stopped run, never sent twice",
+          "[crash][push][sigterm]") {
+  RelEnv env;
+  for (const auto& t : kill_targets()) {
+    DYNAMIC_SECTION(t.name) {
+      env.write_config(job_yaml(t), "  request_timeout: 60s\n");
+      env.admin().request("POST", "/_sim/reset");
+      env.put_faults(std::string(R"({"rules": [{"kind": "hang", "times": 1, "path": ")") + t.path + "\"}]}");
+      ProcOptions term;
+      term.kill_signal = SIGTERM;
+      term.kill_when = [&] { return occurrences(env, post_to(t.path)) >= 1; };
+      term.timeout_ms = 60'000;
+      ProcResult stopped = env.run_job(t.name, term);
+      INFO(stopped.all());
+      REQUIRE(stopped.signalled);  // the fault fired: the create was held when the signal came
+      REQUIRE_FALSE(stopped.timed_out);
+      CHECK(stopped.exit_code == 1);
+      CHECK(stopped.elapsed < std::chrono::seconds(30));  // request_timeout is 60 s
+      CHECK(occurrences(env, post_to(t.path)) == 1);
+      CHECK(env.count("SELECT count(*) FROM ccetl.runs WHERE status = 'running'") == 0);
+      const std::string first = "SELECT state FROM ccetl.push_log WHERE job = '" + std::string(t.name) +
+                                "' ORDER BY row_key LIMIT 1";
+      // A data listener sets a value: sending it again is harmless, so it is `failed`.
+      CHECK(env.scalar(first) == (t.idempotent ? "failed" : "unknown"));
+
+      env.clear_faults();
+      ProcResult rerun = env.run_job(t.name);
+      INFO(rerun.all());
+      if (t.idempotent) {
+        CHECK(rerun.exit_code == 0);
+        CHECK(occurrences(env, post_to(t.path)) == 3);
+        continue;
+      }
+      CHECK(rerun.exit_code == 1);
+      CHECK(rerun.out.find("1 sent, 0 unchanged, 0 failed, 1 unknown") != std::string::npos);
+      CHECK(occurrences(env, post_to(t.path)) == 2);  // the held row once, row 2 once
+      CHECK(env.scalar(first) == "unknown");
+    }
+  }
+}
+
 TEST_CASE("SIGKILL during a feedback's second upload: the rerun uploads only the missing files, one feedback",
           "[crash][push][feedback]") {
   RelEnv env;
@@ -190,6 +235,46 @@ TEST_CASE("SIGKILL during a feedback's second upload: the rerun uploads only the
   CHECK(occurrences(env, post_to("/api/v1/projects/WidgetPro/feedback/Mobile")) == 1);
   CHECK(occurrences(env, "\"fileName\":\"a.png\"") == 2);
   CHECK(env.scalar("SELECT state FROM ccetl.push_log WHERE job = 'fb'") == "succeeded");
+}
+
+// The same stop during a feedback's second upload: that file is recorded `unknown`, the rerun
+// uploads only the files never started, and the feedback is created once.
+TEST_CASE("SIGTERM during a feedback's second upload: the upload is unknown, the rest resume, one feedback",
+          "[crash][push][feedback][sigterm]") {
+  RelEnv env;
+  const auto dir = env.dir() / "files";
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"crash.log", "a.png", "b.png"})
+    std::ofstream(dir / name, std::ios::binary) << std::string(2000, name[0]);
+  const std::string d = dir.string() + "/";
+  env.write_config("  - name: fb\n    push:\n      target: {scope: project, project: WidgetPro, feedback: Mobile}\n"
+                   "      sql: \"SELECT 1 AS k, 'jim@centercode.com' AS submitter, 'Presets' AS summary, 'More' AS "
+                   "description, '" + d + "crash.log' AS log, ARRAY['" + d + "a.png', '" + d +
+                       "b.png'] AS shots\"\n"
+                   "      key: [k]\n      attachments: {CrashLog: log, Screenshot: shots}\n",
+                   "  request_timeout: 60s\n");
+  env.put_faults(R"({"rules": [{"kind": "hang", "times": 1, "path": "fileElements/Screenshot"}]})");
+  ProcOptions term;
+  term.kill_signal = SIGTERM;
+  term.kill_when = [&] { return occurrences(env, "/fileElements/Screenshot\"") >= 1; };
+  ProcResult stopped = env.run_job("fb", term);
+  INFO(stopped.all());
+  REQUIRE(stopped.signalled);
+  REQUIRE_FALSE(stopped.timed_out);
+  CHECK(stopped.exit_code == 1);
+  CHECK(env.scalar("SELECT string_agg(element_key || '/' || file_index || ':' || state, ' ' ORDER BY element_key, "
+                   "file_index) FROM ccetl.push_files WHERE job = 'fb'") ==
+        "CrashLog/0:uploaded Screenshot/0:unknown Screenshot/1:pending");
+
+  env.clear_faults();
+  ProcResult rerun = env.run_job("fb");
+  INFO(rerun.all());
+  CHECK(rerun.exit_code == 1);  // a.png stays unknown until a person resolves it
+  CHECK(occurrences(env, post_to("/api/v1/projects/WidgetPro/feedback/Mobile")) == 1);
+  for (const char* name : {"crash.log", "a.png", "b.png"}) {
+    INFO(name);
+    CHECK(occurrences(env, std::string("\"fileName\":\"") + name + "\"") == 1);
+  }
 }
 
 namespace {

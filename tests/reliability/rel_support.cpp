@@ -97,7 +97,14 @@ ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& 
       next_probe = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
     }
     bool timeout = ms >= options.timeout_ms;
+    if (kill_now && !result.signalled && options.kill_signal != SIGKILL) {
+      ::kill(pid, options.kill_signal);  // a clean stop: wait for the child to exit by itself
+      result.signalled = true;
+      continue;
+    }
+    if (result.signalled) kill_now = false;
     if (kill_now || timeout) {
+      result.signalled = result.signalled || kill_now;
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       result.killed = true;

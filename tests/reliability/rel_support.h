@@ -3,6 +3,8 @@
 // database of its own, and table checksums that ignore only the sync timestamps.
 #pragma once
 
+#include <signal.h>
+
 #include <pqxx/pqxx>
 
 #include <chrono>
@@ -33,12 +35,17 @@ struct ProcOptions {
   // SIGKILL as soon as this returns true (polled every 20 ms while the child runs): kills at a
   // proven moment, e.g. once the simulator has logged the request it is holding.
   std::function<bool()> kill_when;
+  // The signal kill_when and kill_after_ms send. SIGKILL ends the child at once; any other (e.g.
+  // SIGTERM, to test a clean stop) is sent once and the child is then waited for, up to
+  // timeout_ms, with ProcResult::signalled set.
+  int kill_signal = SIGKILL;
 };
 
 struct ProcResult {
   int exit_code = -1;      // -1 when killed by a signal
   bool killed = false;     // we killed it (kill_after_ms or timeout)
   bool timed_out = false;
+  bool signalled = false;  // ProcOptions::kill_signal was sent (whatever the child did then)
   std::string out, err;
   std::chrono::milliseconds elapsed{0};
   // With ProcOptions::sample_peak_rss: the program's peak resident set in kB, as last read from
