@@ -301,6 +301,10 @@ TEST_CASE("history turned off and on again catches up with what changed meanwhil
   // Ed's row from the run without history are unchanged in this one and only the catch-up
   // versions them; Cy's version is closed although this run deletes nothing.
   spec.history = true;
+  auto plan = db.wh->plan(spec, fields());  // what `ccetl discover` shows
+  std::string notes;
+  for (const auto& n : plan.notes) notes += n + "\n";
+  CHECK_THAT(notes, Catch::Contains("did not keep its history"));
   auto on = db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 21}, {4, "Di", 41}, {5, "Ed", 50}}));
   CHECK(on.updated == 1);
   CHECK(on.unchanged == 3);
@@ -325,6 +329,8 @@ TEST_CASE("history turned off and on again catches up with what changed meanwhil
   CHECK(db.scalar("SELECT history::text FROM ccetl.runs ORDER BY started_at DESC LIMIT 1") == "true");
 
   // And the next run with history is a normal one again: no catch-up, no history row written.
+  plan = db.wh->plan(spec, fields());
+  for (const auto& n : plan.notes) CHECK_THAT(n, !Catch::Contains("did not keep its history"));
   const std::string after = db.scalar(tuples_sql);
   auto next = db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 21}, {4, "Di", 41}, {5, "Ed", 50}}));
   CHECK(next.unchanged == 4);
