@@ -171,6 +171,26 @@ TEST_CASE("history of a fan-out job keys versions by project_key") {
                   "centercode.feedback_history WHERE _valid_to = 'infinity'") == "P1a P2b");
 }
 
+// The close matches each key column on its own (so the index serves it) and then the key as a
+// whole: (P1, 2) and (P2, 1) changing must not close (P1, 1) or (P2, 2), which match column by
+// column. Catches a close that drops the whole-key check.
+TEST_CASE("history of a fan-out job closes exactly the changed (project_key, ID) pairs") {
+  Db db;
+  auto spec = history_spec("pairs");
+  spec.project_key_column = true;
+  std::vector<ccetl::Field> f{field("ID", DataType::Integer), field("Title", DataType::String)};
+  auto rows = [&](const char* p1_2, const char* p2_1) {
+    return line(1, {"1", "a"}, std::nullopt, "P1") + line(2, {"2", p1_2}, std::nullopt, "P1") +
+           line(3, {"1", p2_1}, std::nullopt, "P2") + line(4, {"2", "a"}, std::nullopt, "P2");
+  };
+  db.run(spec, f, rows("a", "a"));
+  auto c = db.run(spec, f, rows("b", "b"));
+  CHECK(c.updated == 2);
+  CHECK(db.scalar("SELECT string_agg(project_key || id || title, ' ' ORDER BY project_key, id) FROM "
+                  "centercode.pairs_history WHERE _valid_to = 'infinity'") == "P11a P12b P21b P22a");
+  CHECK(db.count("SELECT count(*) FROM centercode.pairs_history") == 6);
+}
+
 TEST_CASE("schema changes reach the history table: new column, widening, renamed question") {
   Db db;
   auto spec = history_spec("survey");
