@@ -5,12 +5,6 @@
 namespace ccetl::warehouse {
 namespace {
 
-std::string list(const std::vector<std::string>& cols, const Quoting& q, const std::string& prefix) {
-  std::string out;
-  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + prefix + q.name(c);
-  return out;
-}
-
 // Table row t and version h have the same key.
 std::string same_key(const HistoryPlan& h, const Quoting& q) {
   std::string out;
@@ -37,14 +31,14 @@ std::string history_catch_up_close_sql(const TablePlan& plan, const HistoryPlan&
                                        const Quoting& q) {
   return "UPDATE " + h.qualified_table + " h SET " + kValidTo + " = now() WHERE h." + kValidTo +
          " = 'infinity' AND NOT EXISTS (SELECT 1 FROM " + plan.qualified_table + " t WHERE " +
-         same_key(h, q) + live(h) + " AND ROW(" + list(h.columns, q, "t.") +
-         ") IS NOT DISTINCT FROM ROW(" + list(h.columns, q, "h.") + "))";
+         same_key(h, q) + live(h) + " AND ROW(" + q.names(h.columns, "t.") +
+         ") IS NOT DISTINCT FROM ROW(" + q.names(h.columns, "h.") + "))";
 }
 
 std::string history_catch_up_open_sql(const TablePlan& plan, const HistoryPlan& h,
                                       const Quoting& q) {
-  return "INSERT INTO " + h.qualified_table + " (" + list(h.columns, q, "") + ", " + kValidFrom +
-         ", " + kValidTo + ") SELECT " + list(h.columns, q, "t.") + ", now(), 'infinity' FROM " +
+  return "INSERT INTO " + h.qualified_table + " (" + q.names(h.columns, "") + ", " + kValidFrom +
+         ", " + kValidTo + ") SELECT " + q.names(h.columns, "t.") + ", now(), 'infinity' FROM " +
          plan.qualified_table + " t WHERE true" + live(h) + " AND NOT EXISTS (SELECT 1 FROM " +
          h.qualified_table + " h WHERE " + same_key(h, q) + " AND h." + kValidTo +
          " = 'infinity')";

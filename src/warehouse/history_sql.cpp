@@ -7,13 +7,6 @@
 namespace ccetl::warehouse {
 namespace {
 
-std::string list(const std::vector<std::string>& cols, const Quoting& q,
-                 const std::string& prefix = "") {
-  std::string out;
-  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + prefix + q.name(c);
-  return out;
-}
-
 // Closes at T the current versions of the keys that CTE `rows` returns. The keys are matched
 // with `= ANY (ARRAY(...))` on each key column, which the partial index on current versions
 // (history_plan.cpp) serves with one probe per key, and not with a join: the planner sizes
@@ -42,8 +35,8 @@ std::string history_upsert_sql(const TablePlan& plan, const HistoryPlan& h, cons
   // (fields gone from the package) carry their kept values into the new version. Only rows
   // whose content changed get a version (`_changed`): a row that only took a new _row_hash
   // keeps its current one.
-  const std::string cols = list(h.columns, q);
-  return upsert_ctes(plan, q, shape, ", " + list(h.columns, q, "t.")) +
+  const std::string cols = q.names(h.columns);
+  return upsert_ctes(plan, q, shape, ", " + q.names(h.columns, "t.")) +
          ",\nchg AS (SELECT * FROM ins WHERE _changed),\n" + close_versions_cte(h, q, "chg") +
          ",\nopened AS (INSERT INTO " + h.qualified_table + " (" + cols + ", " + kValidFrom + ", " +
          kValidTo + ")\n  SELECT " + cols + ", now(), 'infinity' FROM chg RETURNING 1)\n" +
@@ -56,12 +49,12 @@ std::string history_upsert_sql(const TablePlan& plan, const HistoryPlan& h, cons
 std::string history_delete_sql(const TablePlan& plan, const HistoryPlan& h, const Quoting& q,
                                bool soft, const std::string& scope) {
   return "WITH gone AS (" + delete_sql(plan, q, soft, scope) + " RETURNING " +
-         list(h.key_columns, q, "t.") + "),\n" + close_versions_cte(h, q, "gone") +
+         q.names(h.key_columns, "t.") + "),\n" + close_versions_cte(h, q, "gone") +
          "\nSELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM closed)";
 }
 
 std::string history_seed_sql(const TablePlan& plan, const HistoryPlan& h, const Quoting& q) {
-  const std::string cols = list(h.columns, q);
+  const std::string cols = q.names(h.columns);
   return "INSERT INTO " + h.qualified_table + " (" + cols + ", " + kValidFrom + ", " + kValidTo +
          ") SELECT " + cols + ", " + kSyncedAt + ", 'infinity' FROM " + plan.qualified_table +
          (h.table_has_deleted_at ? std::string(" WHERE ") + kDeletedAt + " IS NULL" : "");

@@ -31,13 +31,6 @@ std::vector<std::string> copied_columns(const TablePlan& plan,
   return cols;
 }
 
-std::string list(const std::vector<std::string>& cols, const Quoting& q,
-                 const std::string& prefix = "") {
-  std::string out;
-  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + prefix + q.name(c);
-  return out;
-}
-
 std::string key_match(const TablePlan& plan, const Quoting& q) {
   std::string out;
   for (const auto& k : plan.key_columns)
@@ -67,12 +60,12 @@ std::string copy_sql(const TablePlan& plan, const Quoting& q,
   std::vector<std::string> cols{kSeq};
   for (auto& c : copied_columns(plan, field_indexes)) cols.push_back(c);
   if (hashed(plan)) cols.push_back(kSame);
-  return "COPY " + std::string(kStaging) + " (" + list(cols, q) + ") FROM STDIN";
+  return "COPY " + std::string(kStaging) + " (" + q.names(cols) + ") FROM STDIN";
 }
 
 std::string direct_copy_sql(const TablePlan& plan, const Quoting& q,
                             const std::vector<std::size_t>& field_indexes) {
-  return "COPY " + plan.qualified_table + " (" + list(copied_columns(plan, field_indexes), q) +
+  return "COPY " + plan.qualified_table + " (" + q.names(copied_columns(plan, field_indexes)) +
          ") FROM STDIN WITH (FREEZE)";
 }
 
@@ -85,7 +78,7 @@ std::string direct_dedupe_sql(const TablePlan& plan, const Quoting& q) {
 }
 
 std::string duplicate_keys_sql(const TablePlan& plan, const Quoting& q) {
-  const std::string keys = list(plan.key_columns, q);
+  const std::string keys = q.names(plan.key_columns);
   return "SELECT 1 FROM " + std::string(kStaging) + " GROUP BY " + keys +
          " HAVING count(*) > 1 LIMIT 1";
 }
@@ -98,7 +91,7 @@ std::string upsert_ctes(const TablePlan& plan, const Quoting& q, const MergeShap
   for (const auto& c : cols)
     if (std::find(plan.key_columns.begin(), plan.key_columns.end(), c) == plan.key_columns.end())
       non_key.push_back(c);
-  std::string keys = list(plan.key_columns, q);
+  std::string keys = q.names(plan.key_columns);
   std::string set, old_row, new_row;
   for (const auto& c : non_key) {
     set += (set.empty() ? "" : ", ") + q.name(c) + " = EXCLUDED." + q.name(c);
@@ -119,9 +112,9 @@ std::string upsert_ctes(const TablePlan& plan, const Quoting& q, const MergeShap
   // _synced_at: that run's transaction committed before this one began.
   set += ", " + hash + " = EXCLUDED." + hash + ", " + kSyncedAt + " = CASE WHEN " + changed +
          " THEN now() ELSE t." + kSyncedAt + " END";
-  std::string insert_cols = list(cols, q) + ", " + hash + ", " + kSyncedAt;
-  std::string insert_vals = list(cols, q, "s.") + ", s." + hash + ", now()";
-  const std::string src_cols = list(cols, q) + ", " + hash + ", " + kSame;
+  std::string insert_cols = q.names(cols) + ", " + hash + ", " + kSyncedAt;
+  std::string insert_vals = q.names(cols, "s.") + ", s." + hash + ", now()";
+  const std::string src_cols = q.names(cols) + ", " + hash + ", " + kSame;
   std::string src = shape.dedupe ? "src AS MATERIALIZED (SELECT DISTINCT ON (" + keys + ") " +
                                        src_cols + " FROM " + kStaging + " ORDER BY " + keys +
                                        ", " + kSeq + " DESC)"
@@ -176,7 +169,7 @@ std::string staged_counts_sql(const TablePlan& plan, const Quoting& q,
     if (k != kProjectKey) keys.push_back(k);
   std::string n = keys.empty()        ? std::string("count(*)")
                   : keys.size() == 1 ? "count(DISTINCT " + q.name(keys[0]) + ")"
-                                     : "count(DISTINCT ROW(" + list(keys, q) + "))";
+                                     : "count(DISTINCT ROW(" + q.names(keys) + "))";
   std::string project = plan.fan_out ? q.name(kProjectKey) : std::string("''::text");
   return "SELECT " + project + ", " + n + " FROM " + relation + " GROUP BY 1";
 }
@@ -226,8 +219,8 @@ std::string replace_delete_sql(const TablePlan& plan, const std::string& scope) 
 
 std::string replace_insert_sql(const TablePlan& plan, const Quoting& q, const std::string& scope) {
   std::vector<std::string> cols = data_columns(plan, fanned_out(plan));
-  return "INSERT INTO " + plan.qualified_table + " (" + list(cols, q) + ", " + kSyncedAt +
-         ") SELECT " + list(cols, q) + ", now() FROM " + kStaging + " t WHERE true" + scope +
+  return "INSERT INTO " + plan.qualified_table + " (" + q.names(cols) + ", " + kSyncedAt +
+         ") SELECT " + q.names(cols) + ", now() FROM " + kStaging + " t WHERE true" + scope +
          " ORDER BY " + kSeq;
 }
 

@@ -17,6 +17,13 @@ namespace ccetl::warehouse {
 struct Quoting {
   std::function<std::string(const std::string&)> name;     // identifier -> "quoted"
   std::function<std::string(const std::string&)> literal;  // text -> 'quoted'
+
+  // `prefix."a", prefix."b"`: a column list for the statements the warehouse builds.
+  std::string names(const std::vector<std::string>& columns, const std::string& prefix = "") const {
+    std::string out;
+    for (const auto& c : columns) out += (out.empty() ? "" : ", ") + prefix + name(c);
+    return out;
+  }
 };
 
 // System columns (see warehouse.h): project_key (fan-out), _multi_values, _synced_at,

@@ -69,6 +69,14 @@ std::string job_yaml(const KillTarget& t) {
          "\"\n      key: " + t.key + "\n";
 }
 
+// Configures target `t`'s job on a fresh simulator log, whose first create is handled (it takes
+// effect) and then held without an answer.
+void hold_first_create(RelEnv& env, const KillTarget& t) {
+  env.write_config(job_yaml(t), "  request_timeout: 60s\n");
+  env.admin().request("POST", "/_sim/reset");
+  env.put_faults(std::string(R"({"rules": [{"kind": "hang", "times": 1, "path": ")") + t.path + "\"}]}");
+}
+
 // Runs `job` and SIGKILLs it once the simulator has logged `count` requests matching `needle`.
 ProcResult run_killed_when(RelEnv& env, const std::string& job, const std::string& needle, int64_t count) {
   ProcOptions kill;
@@ -85,9 +93,7 @@ TEST_CASE("SIGKILL while a create is held in flight: the rerun sends nothing twi
   RelEnv env;
   for (const auto& t : kill_targets()) {
     DYNAMIC_SECTION(t.name) {
-      env.write_config(job_yaml(t), "  request_timeout: 60s\n");
-      env.admin().request("POST", "/_sim/reset");
-      env.put_faults(std::string(R"({"rules": [{"kind": "hang", "times": 1, "path": ")") + t.path + "\"}]}");
+      hold_first_create(env, t);
       ProcResult killed = run_killed_when(env, t.name, post_to(t.path), 1);
       INFO(killed.all());
       REQUIRE(killed.killed);
@@ -152,9 +158,7 @@ TEST_CASE("SIGTERM while a create is held in flight: recorded unknown by the sto
   RelEnv env;
   for (const auto& t : kill_targets()) {
     DYNAMIC_SECTION(t.name) {
-      env.write_config(job_yaml(t), "  request_timeout: 60s\n");
-      env.admin().request("POST", "/_sim/reset");
-      env.put_faults(std::string(R"({"rules": [{"kind": "hang", "times": 1, "path": ")") + t.path + "\"}]}");
+      hold_first_create(env, t);
       ProcOptions term;
       term.kill_signal = SIGTERM;
       term.kill_when = [&] { return occurrences(env, post_to(t.path)) >= 1; };
