@@ -73,11 +73,12 @@ int64_t answered_with(RelEnv& env, int status) {
 
 const char* const kStormKinds[] = {"error", "rate_limit", "reset", "truncate"};
 
-// Rounds of all four faults at a ratio of 8% each, plus one sure hit of each on its own page
-// (times: 1, so the retry of that page is served): at 8% over about 25 requests a kind misses a
-// round one time in eight, and a round that happened to miss one would prove nothing about it.
-// After each run, before the next round's reset clears the log, the simulator's request log
-// must show every kind acting on some request.
+// Rounds of all four faults at a ratio of 8% each, plus one sure hit of each: the n-th request
+// of the round (skip n-1, times 1) gets kind n. At 8% over the 5 to 15 requests of a round a
+// kind can miss it, and a round that happened to miss one would prove nothing about it. The sure
+// rules come first, so a ratio hit on the same request cannot mask theirs (the first status
+// wins). After each run, before the next round's reset clears the log, the simulator's request
+// log must show every kind acting on some request.
 SoakStats fault_storm(int rounds, uint32_t seed) {
   SoakStats stats;
   stats.scenario = "api-fault-storm";
@@ -86,13 +87,14 @@ SoakStats fault_storm(int rounds, uint32_t seed) {
   for (int round = 0; round < rounds; ++round) {
     env.admin().request("POST", "/_sim/reset");  // clears recorded requests, datasets and faults
     env.put_dataset(synthetic_dataset("Api", 200, 20, round, 11));
-    std::string rules;
-    int sure_page = 3;
+    std::string sure, ratios;
+    int skip = 0;
     for (const char* kind : kStormKinds) {
       const std::string k = R"({"kind": ")" + std::string(kind) + R"(", "path": "Api", )";
-      rules += std::string(rules.empty() ? "" : ", ") + k + R"("ratio": 0.08}, )" + k + R"("page": )" +
-               std::to_string(sure_page++) + R"(, "times": 1})";
+      sure += k + R"("skip": )" + std::to_string(skip++) + R"(, "times": 1}, )";
+      ratios += std::string(ratios.empty() ? "" : ", ") + k + R"("ratio": 0.08})";
     }
+    const std::string rules = sure + ratios;
     env.put_faults(R"({"seed": )" + std::to_string(seed + round) + R"(, "rules": [)" + rules + "]}");
     run_and_check(env, stats, std::chrono::seconds(60));
     for (const char* kind : kStormKinds) {
