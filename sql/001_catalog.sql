@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS ccetl.runs (
 CREATE INDEX IF NOT EXISTS runs_job_started ON ccetl.runs (job, started_at DESC);
 -- Push runs: rows whose outcome is unknown (sent, count under `inserted`; failed, under `rejected`).
 ALTER TABLE ccetl.runs ADD COLUMN IF NOT EXISTS unknown bigint NOT NULL DEFAULT 0;
+-- Pull runs: whether the run kept the table's history (`history: true`). A run with history
+-- after one without catches the history up with the table (docs/warehouse.md, History tables).
+ALTER TABLE ccetl.runs ADD COLUMN IF NOT EXISTS history boolean;
 
 -- Values (or rows) that could not be loaded; written in the run's transaction.
 CREATE TABLE IF NOT EXISTS ccetl.rejects (

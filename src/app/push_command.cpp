@@ -92,30 +92,45 @@ int push_retry_command(const PushRetryArgs& args) {
     push::Ledger ledger(config->warehouse.dsn, job->name, /*read_only=*/false);
     std::map<std::string, push::LedgerEntry> before;
     if (!keys.empty()) before = ledger.load();
-    auto marked = args.applied ? ledger.mark_applied(keys) : ledger.mark_for_retry(keys);
-    for (const auto& k : marked)
-      std::printf("%s: %s\n", k.c_str(),
-                  args.applied ? "marked succeeded; never sent again" : "marked; the next run sends it again");
-    int missing = 0;
+    std::vector<std::string> marked;
+    if (args.applied) {
+      for (const auto& a : ledger.mark_applied(keys)) {
+        marked.push_back(a.row_key);
+        if (a.state == "sent")
+          std::printf("%s: marked applied; never sent again (the next run uploads its %lld attachment(s) never "
+                      "started)\n",
+                      a.row_key.c_str(), static_cast<long long>(a.files_outstanding));
+        else if (a.files_given_up > 0)
+          std::printf("%s: marked succeeded; %lld attachment(s) given up, never uploaded\n", a.row_key.c_str(),
+                      static_cast<long long>(a.files_given_up));
+        else
+          std::printf("%s: marked succeeded; never sent again\n", a.row_key.c_str());
+      }
+    } else {
+      marked = ledger.mark_for_retry(keys);
+      for (const auto& k : marked) std::printf("%s: marked; the next run sends it again\n", k.c_str());
+    }
+    int not_marked = 0;
     for (const auto& k : keys) {
       if (std::find(marked.begin(), marked.end(), k) != marked.end()) continue;
       auto it = before.find(k);
       if (it == before.end()) {
-        ++missing;
+        ++not_marked;
         std::fprintf(stderr, "ccetl: %s: no such row in the ledger of job '%s' (see ccetl push list)\n", k.c_str(),
                      job->name.c_str());
       } else {
+        ++not_marked;
         std::fprintf(stderr, "ccetl: %s: state %s, not %s; left as is\n", k.c_str(), it->second.state.c_str(),
-                     args.applied ? "unknown" : "unknown or failed");
+                     args.applied ? "unknown or sent" : "unknown or failed");
       }
     }
     if (args.applied)
-      std::printf("%zu row(s) of job '%s' marked succeeded\n", marked.size(), job->name.c_str());
+      std::printf("%zu row(s) of job '%s' marked applied\n", marked.size(), job->name.c_str());
     else
       std::printf("%zu row(s) of job '%s' marked for the next run (a created feedback is kept: only its missing "
                   "attachments are uploaded)\n",
                   marked.size(), job->name.c_str());
-    return missing ? kExitUsage : kExitOk;
+    return not_marked ? kExitUsage : kExitOk;
   } catch (const Error& e) {
     std::fprintf(stderr, "ccetl: %s\n", redact(e.what(), job->api_key).c_str());
     return kExitUnavailable;

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
                              "Row key as `push list` shows it, or the value of a single key column (repeatable)")
       ->allow_extra_args(false);  // one value per --key, taken verbatim: CLI11 would split ["a","b"]
   push_retry_cmd->add_flag("--applied", push_retry.applied,
-                           "The requests were applied in Centercode: mark the unknown rows succeeded, send nothing");
+                           "The requests were applied in Centercode: mark the unknown rows (and a named sent feedback) succeeded, send nothing");
 
   ccetl::cli::GlobalOptions global;
   ccetl::cli::add_global_options(app, global);

@@ -119,14 +119,16 @@ std::vector<std::string> parse_pg_array(std::string_view text) {
   return out;
 }
 
-std::vector<Attachment> attachments_from_cell(const std::string& column, uint32_t type_oid,
-                                              const std::optional<std::string>& value) {
+std::vector<Attachment> attachments_from_cell(const TypedColumn& col, std::optional<std::string>& value) {
   std::vector<Attachment> out;
   if (!value) return out;
+  const std::string& column = col.name;
   try {
-    switch (type_oid) {
+    switch (col.type_oid) {
       case oid::kBytea:
-        out.push_back(from_bytes(column + ".bin", decode_bytea_hex(*value), column));
+        out.push_back(from_bytes(column + ".bin", col.decoded_bytes ? std::move(*value) : decode_bytea_hex(*value),
+                                 column));
+        if (col.decoded_bytes) value.reset();
         break;
       case oid::kByteaArray: {
         auto items = parse_pg_array(*value);

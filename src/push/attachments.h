@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "push/typed_query.h"
+
 namespace ccetl::push {
 
 // A file is never held in memory: it is hashed here in chunks and streamed from disk when it is
@@ -33,9 +35,10 @@ std::string decode_bytea_hex(std::string_view text);
 // NULL elements are skipped. Throws Error(Data) on malformed input.
 std::vector<std::string> parse_pg_array(std::string_view text);
 
-// The attachments a cell names. NULL -> none. Hashes files on disk (reading them in chunks).
-// Throws Error(Data) naming the column and the problem (unreadable file, bad hex, not a path).
-std::vector<Attachment> attachments_from_cell(const std::string& column, uint32_t type_oid,
-                                              const std::optional<std::string>& value);
+// The attachments a cell of `column` names. NULL -> none. Hashes files on disk (reading them in
+// chunks). The bytes of a decoded bytea cell (TypedColumn::decoded_bytes) are moved out of
+// `value`, which is left empty: an attachment is held once. Throws Error(Data) naming the column
+// and the problem (unreadable file, bad hex, not a path).
+std::vector<Attachment> attachments_from_cell(const TypedColumn& column, std::optional<std::string>& value);
 
 }  // namespace ccetl::push

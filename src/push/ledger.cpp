@@ -44,6 +44,13 @@ std::string text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+// The ledger tables exist once a push run (or the daemon) has created the catalog; before that
+// every query of `push list` / `push retry` has nothing to find.
+bool ledger_exists(pqxx::transaction_base& tx) {
+  return tx.exec("SELECT to_regclass('ccetl.push_log') IS NOT NULL AND to_regclass('ccetl.push_files') IS NOT NULL")[0][0]
+      .as<bool>();
+}
+
 std::optional<std::string> opt(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
@@ -72,10 +79,7 @@ std::map<std::string, LedgerEntry> Ledger::load_where(bool by_keys, const std::v
   return db_call(&impl_->watched, "reading", [&] {
     std::map<std::string, LedgerEntry> out;
     pqxx::read_transaction tx(impl_->conn);
-    if (read_only_) {
-      pqxx::result exists = tx.exec("SELECT to_regclass('ccetl.push_log') IS NOT NULL");
-      if (!exists[0][0].as<bool>()) return out;
-    }
+    if (!ledger_exists(tx)) return out;
     pqxx::result r = tx.exec_params(
         "SELECT row_key, payload_hash, state, http_status, coalesce(created_id, ''), coalesce(created_key, ''), "
         "coalesce(status_endpoint, ''), coalesce(final_status, ''), attempts, coalesce(error, '') "
@@ -210,6 +214,7 @@ std::vector<std::string> Ledger::mark_for_retry(const std::vector<std::string>& 
   return db_call(&impl_->watched, "marking rows for retry", [&] {
     std::vector<std::string> marked;
     pqxx::work tx(impl_->conn);
+    if (!ledger_exists(tx)) return marked;
     pqxx::result r = tx.exec_params(
         "UPDATE ccetl.push_log SET "
         "state = CASE WHEN created_key IS NOT NULL OR EXISTS (SELECT 1 FROM ccetl.push_files f "
@@ -229,22 +234,52 @@ std::vector<std::string> Ledger::mark_for_retry(const std::vector<std::string>& 
   });
 }
 
-std::vector<std::string> Ledger::mark_applied(const std::vector<std::string>& row_keys) {
+std::vector<AppliedRow> Ledger::mark_applied(const std::vector<std::string>& row_keys) {
   if (read_only_) throw Error(ErrorKind::Permanent, "push ledger: write in a dry run");
   return db_call(&impl_->watched, "marking rows applied", [&] {
-    std::vector<std::string> marked;
+    std::vector<AppliedRow> marked;
     pqxx::work tx(impl_->conn);
-    pqxx::result r = tx.exec_params(
-        "UPDATE ccetl.push_log SET state = 'succeeded', "
-        "error = 'marked applied by ccetl push retry --applied' || coalesce(' (was unknown: ' || error || ')', '') "
-        "WHERE job = $1 AND state IN ('unknown', 'intent') AND "
-        "(cardinality($2::text[]) = 0 OR row_key = ANY($2::text[])) RETURNING row_key",
+    if (!ledger_exists(tx)) return marked;
+    // A `sent` row (a created feedback whose uploads are outstanding) is taken only when named:
+    // a person gives up its missing files, e.g. one that keeps failing.
+    pqxx::result rows = tx.exec_params(
+        "SELECT row_key, state FROM ccetl.push_log WHERE job = $1 AND "
+        "(state IN ('unknown', 'intent') OR (state = 'sent' AND cardinality($2::text[]) > 0)) AND "
+        "(cardinality($2::text[]) = 0 OR row_key = ANY($2::text[])) ORDER BY row_key FOR UPDATE",
         job_, text_array(row_keys));
-    for (const auto& row : r) marked.emplace_back(row[0].c_str());
-    tx.exec_params(
-        "UPDATE ccetl.push_files SET state = 'uploaded', updated_at = now() "
-        "WHERE job = $1 AND row_key = ANY($2::text[]) AND state IN ('unknown', 'uploading')",
-        job_, text_array(marked));
+    for (const auto& row : rows) {
+      AppliedRow a;
+      a.row_key = row[0].c_str();
+      const std::string was = row[1].c_str();
+      // The uploads whose outcome was unknown arrived: that is what the person found.
+      tx.exec_params(
+          "UPDATE ccetl.push_files SET state = 'uploaded', error = NULL, updated_at = now() "
+          "WHERE job = $1 AND row_key = $2 AND state IN ('unknown', 'uploading')",
+          job_, a.row_key);
+      if (was == "sent") {
+        a.files_given_up = tx.exec_params(
+                                 "UPDATE ccetl.push_files SET state = 'failed', error = 'not uploaded: the row was "
+                                 "marked succeeded by ccetl push retry --applied' || coalesce(' (was: ' || error || "
+                                 "')', ''), updated_at = now() WHERE job = $1 AND row_key = $2 AND state IN "
+                                 "('pending', 'failed')",
+                                 job_, a.row_key)
+                               .affected_rows();
+      } else {
+        // Files never started still go up: the row stays `sent` until they have.
+        a.files_outstanding =
+            tx.exec_params("SELECT count(*) FROM ccetl.push_files WHERE job = $1 AND row_key = $2 AND state IN "
+                           "('pending', 'failed')",
+                           job_, a.row_key)[0][0]
+                .as<int64_t>();
+      }
+      a.state = a.files_outstanding > 0 ? "sent" : "succeeded";
+      tx.exec_params(
+          "UPDATE ccetl.push_log SET state = $3, error = 'marked applied by ccetl push retry --applied' || "
+          "coalesce(' (was ' || state || ': ' || error || ')', ' (was ' || state || ')') "
+          "WHERE job = $1 AND row_key = $2",
+          job_, a.row_key, a.state);
+      marked.push_back(std::move(a));
+    }
     tx.commit();
     return marked;
   });
@@ -254,6 +289,7 @@ std::vector<ListedEntry> Ledger::list(const std::string& state) {
   return db_call(&impl_->watched, "listing", [&] {
     std::vector<ListedEntry> out;
     pqxx::read_transaction tx(impl_->conn);
+    if (!ledger_exists(tx)) return out;
     pqxx::result r = tx.exec_params(
         "SELECT p.row_key, p.payload_hash, p.state, p.http_status, coalesce(p.created_id, ''), "
         "coalesce(p.created_key, ''), coalesce(p.status_endpoint, ''), coalesce(p.final_status, ''), p.attempts, "

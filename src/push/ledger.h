@@ -46,6 +46,14 @@ struct FileRecord {
 };
 
 // A ledger row as `ccetl push list` shows it.
+// One row `mark_applied` changed.
+struct AppliedRow {
+  std::string row_key;
+  std::string state;              // "succeeded", or "sent" while files_outstanding > 0
+  int64_t files_outstanding = 0;  // files never started: the next run uploads them
+  int64_t files_given_up = 0;     // a named `sent` row's files that will not be uploaded
+};
+
 struct ListedEntry {
   std::string row_key;
   LedgerEntry entry;
@@ -102,9 +110,13 @@ class Ledger {
   // and its unknown/failed files to `pending`, so only the uploads are repeated. Others become
   // `failed` with a note. Returns the row keys marked; keys in other states are left alone.
   std::vector<std::string> mark_for_retry(const std::vector<std::string>& row_keys);
-  // `ccetl push retry --applied`: a person found the request applied in Centercode; unknown
-  // rows (only `row_keys` when not empty) become `succeeded` and are never sent again.
-  std::vector<std::string> mark_applied(const std::vector<std::string>& row_keys);
+  // `ccetl push retry --applied`: a person found the request applied in Centercode. Unknown (and
+  // intent) rows, only those in `row_keys` when not empty, are never sent again: their unknown
+  // uploads count as uploaded, and they become `succeeded`, or `sent` while files never started
+  // remain (the next run uploads those). A `sent` feedback named in `row_keys` becomes
+  // `succeeded` and its missing files are given up (`failed`, with the reason). Keys in other
+  // states are left alone. Before the catalog exists: nothing to mark.
+  std::vector<AppliedRow> mark_applied(const std::vector<std::string>& row_keys);
   // `ccetl push list`: the job's rows, optionally only those in `state`, ordered by row key.
   std::vector<ListedEntry> list(const std::string& state);
 

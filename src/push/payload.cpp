@@ -65,10 +65,10 @@ std::string row_key_of(const PushSpec& spec, const TypedResult& result, size_t i
   return key + "]";
 }
 
-PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index) {
+PushRow build_row(const PushSpec& spec, TypedResult& result, size_t index) {
   PushRow row;
   row.index = index;
-  const auto& cells = result.rows[index];
+  auto& cells = result.rows[index];
 
   // Ledger key; a job without key columns identifies rows by their payload, set below.
   row.row_key = row_key_of(spec, result, index);
@@ -105,7 +105,7 @@ PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index)
       row.error = "the find column is empty";
     for (const auto& [element, column] : spec.attachments) {
       int c = result.index_of(column);
-      AttachmentSet set{element, attachments_from_cell(column, result.columns[c].type_oid, cells[c])};
+      AttachmentSet set{element, attachments_from_cell(result.columns[c], cells[c])};
       if (!set.files.empty()) row.attachments.push_back(std::move(set));
     }
   } catch (const Error& e) {

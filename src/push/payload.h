@@ -41,8 +41,9 @@ void check_columns(const PushSpec& spec, const TypedResult& result);
 // array of their values. "" when the job has no key columns (the payload identifies the row).
 std::string row_key_of(const PushSpec& spec, const TypedResult& result, size_t index);
 
-// Builds one row. Never throws for a problem of the row itself: it is put in `error`.
-PushRow build_row(const PushSpec& spec, const TypedResult& result, size_t index);
+// Builds one row. Never throws for a problem of the row itself: it is put in `error`. Decoded
+// bytea attachment cells are moved into the row (attachments_from_cell): build a row once.
+PushRow build_row(const PushSpec& spec, TypedResult& result, size_t index);
 
 // True for targets that may be sent again without a second effect (data listeners overwrite
 // the same values). Everything else creates something or runs a macro, so a request whose

@@ -46,7 +46,10 @@ class PushRun {
   void run() {
     ledger_ = std::make_unique<Ledger>(config_.warehouse.dsn, job_.name, dry_run_);
     // Rows with attachments may carry megabytes of bytea each: read them one at a time.
-    QueryCursor query(config_.warehouse.dsn, spec_.sql, spec_.attachments.empty() ? kBatchRows : 1);
+    std::set<std::string> attachment_columns;
+    for (const auto& [element, column] : spec_.attachments) attachment_columns.insert(column);
+    QueryCursor query(config_.warehouse.dsn, spec_.sql, spec_.attachments.empty() ? kBatchRows : 1,
+                      attachment_columns);
     TypedResult batch;
     bool checked = false;
     int64_t done = 0;
@@ -83,7 +86,7 @@ class PushRun {
 
  private:
   // Decides and, if the ledger allows, sends row `i` of `batch` (row `index` of the result).
-  void process_row(const TypedResult& batch, size_t i, size_t index, std::map<std::string, LedgerEntry>& entries) {
+  void process_row(TypedResult& batch, size_t i, size_t index, std::map<std::string, LedgerEntry>& entries) {
     PushRow row = build_row(spec_, batch, i);
     row.index = index;
     if (!seen_.insert(row.row_key)) {

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "push/attachments.h"
 #include "warehouse/watched_connection.h"
 
 namespace ccetl::push {
@@ -39,8 +40,9 @@ std::string without_final_semicolon(std::string sql) {
 
 }  // namespace
 
-QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows)
-    : batch_rows_(batch_rows == 0 ? 1 : batch_rows) {
+QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows,
+                         std::set<std::string> byte_columns)
+    : batch_rows_(batch_rows == 0 ? 1 : batch_rows), byte_columns_(std::move(byte_columns)) {
   query_call(nullptr, [&] {
     impl_ = std::make_unique<Impl>(dsn);
     return 0;
@@ -50,6 +52,8 @@ QueryCursor::QueryCursor(const std::string& dsn, const std::string& sql, size_t 
     // ends the transaction, so a push run that sends for an hour holds no snapshot (which would
     // keep VACUUM from cleaning every table of the database) and no locks. READ ONLY: the query
     // cannot write, whatever functions it calls.
+    // Bytea cells are decoded as hex text, whatever the server's default (`escape` is possible).
+    impl_->watched.conn.set_variable("bytea_output", "'hex'");
     pqxx::read_transaction tx(impl_->watched.conn);
     tx.exec("DECLARE ccetl_push NO SCROLL CURSOR WITH HOLD FOR " + without_final_semicolon(sql));
     tx.commit();
@@ -73,15 +77,25 @@ bool QueryCursor::next(TypedResult& batch) {
     pqxx::nontransaction tx(impl_->watched.conn);
     pqxx::result r = tx.exec("FETCH FORWARD " + std::to_string(batch_rows_) + " FROM ccetl_push");
     batch.columns.clear();
-    for (pqxx::row::size_type c = 0; c < r.columns(); ++c)
-      batch.columns.push_back({r.column_name(c), static_cast<uint32_t>(r.column_type(c))});
+    for (pqxx::row::size_type c = 0; c < r.columns(); ++c) {
+      TypedColumn col{r.column_name(c), static_cast<uint32_t>(r.column_type(c))};
+      col.decoded_bytes = col.type_oid == oid::kBytea && byte_columns_.count(col.name) > 0;
+      batch.columns.push_back(std::move(col));
+    }
     batch.rows.clear();
     batch.rows.reserve(r.size());
     for (const auto& row : r) {
       auto& dst = batch.rows.emplace_back();
       dst.reserve(row.size());
-      for (const auto& field : row)
-        dst.push_back(field.is_null() ? std::nullopt : std::optional<std::string>(field.c_str()));
+      for (pqxx::row::size_type c = 0; c < row.size(); ++c) {
+        const pqxx::field field = row[c];
+        if (field.is_null())
+          dst.emplace_back(std::nullopt);
+        else if (batch.columns[c].decoded_bytes)
+          dst.emplace_back(decode_bytea_hex(std::string_view(field.c_str(), field.size())));
+        else
+          dst.emplace_back(std::string(field.c_str(), field.size()));
+      }
     }
     return !batch.rows.empty();
   });

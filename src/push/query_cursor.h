@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "push/typed_query.h"
@@ -14,8 +15,11 @@ namespace ccetl::push {
 class QueryCursor {
  public:
   // Connects and declares the cursor. Throws Error(Permanent) naming the query's problem, or
-  // Error(Transient) when the database is unreachable.
-  QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows);
+  // Error(Transient) when the database is unreachable. The bytea cells of `byte_columns`
+  // (attachment columns) are delivered decoded (TypedColumn::decoded_bytes): the hex text, twice
+  // their size, is never copied out of the driver's result.
+  QueryCursor(const std::string& dsn, const std::string& sql, size_t batch_rows,
+              std::set<std::string> byte_columns = {});
   ~QueryCursor();
   QueryCursor(const QueryCursor&) = delete;
   QueryCursor& operator=(const QueryCursor&) = delete;
@@ -28,6 +32,7 @@ class QueryCursor {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   size_t batch_rows_;
+  std::set<std::string> byte_columns_;
 };
 
 }  // namespace ccetl::push

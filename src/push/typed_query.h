@@ -31,6 +31,9 @@ constexpr uint32_t kJsonb = 3802;
 struct TypedColumn {
   std::string name;
   uint32_t type_oid = 0;
+  // A bytea column whose cells hold the decoded bytes, not PostgreSQL's hex text
+  // (QueryCursor decodes the columns it is asked to, straight from the driver's result).
+  bool decoded_bytes = false;
 };
 
 struct TypedResult {

@@ -36,6 +36,7 @@ HistoryPlan plan_history(const TableSpec& spec, TablePlan& table, const Existing
   HistoryPlan out;
   out.qualified_table = q.name(spec.schema) + "." + q.name(name);
   out.key_columns = table.key_columns;
+  out.ddl_begin = plan.ddl.size();
   const std::string& hist = out.qualified_table;
 
   std::vector<PlannedColumn> data;
@@ -72,7 +73,8 @@ HistoryPlan plan_history(const TableSpec& spec, TablePlan& table, const Existing
     std::string type = c.sql_type;
     if (auto wider = widen(c.sql_type, it->sql_type)) {
       type = *wider;
-      std::string using_expr = q.name(c.name) + "::" + *wider;
+      // The table's own expression (exact for doubles), so both hold the same values.
+      std::string using_expr = widening_expression(q.name(c.name), c.sql_type, *wider);
       if (*wider == kTimestampTz && !spec.time_zone.empty())
         using_expr = q.name(c.name) + " AT TIME ZONE " + q.literal(spec.time_zone);
       alters.push_back("ALTER COLUMN " + q.name(c.name) + " TYPE " + *wider + " USING " +

@@ -18,6 +18,7 @@
 // type change that a user's view on the history table blocks is refused naming the view.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,14 @@ struct HistoryPlan {
   // The history table outlived its table: its current versions are closed before the seed.
   bool close_current = false;
   bool table_has_deleted_at = false;     // seed only rows with _deleted_at IS NULL
+  // The history table and its table both exist, but the last successful run that wrote the
+  // table did not keep the history (history was turned off for a while: history_kept_sql). Its
+  // current versions are then made to match the table's live rows after the merge
+  // (history_catch_up_*_sql). Set by the loader, not by plan_history (which reads no catalog).
+  bool catch_up = false;
+  // plan_history's statements are table.schema.ddl[ddl_begin, end): the loader locks the
+  // history view and table before them (table_load.cpp, apply_schema_changes).
+  std::size_t ddl_begin = 0;
 };
 
 // Plans the history table of `spec` for a table planned as `table`; appends its DDL, notes and

@@ -14,13 +14,24 @@ std::string list(const std::vector<std::string>& cols, const Quoting& q,
   return out;
 }
 
-// Closes at T the current versions of the keys that CTE `rows` returns.
+// Closes at T the current versions of the keys that CTE `rows` returns. The keys are matched
+// with `= ANY (ARRAY(...))` on each key column, which the partial index on current versions
+// (history_plan.cpp) serves with one probe per key, and not with a join: the planner sizes
+// `rows` (a data-modifying CTE) from the staging table, so it would hash the whole history
+// table, which grows with every version kept, to close a few rows (measured at 300k rows:
+// 0.65 s of seq scan to close 2 877 versions). A composite key (fan-out) also checks the key as
+// a whole, as a hashed filter on the probed rows (`IS TRUE` keeps it a filter, not a join).
 std::string close_versions_cte(const HistoryPlan& h, const Quoting& q, const std::string& rows) {
-  std::string match;
-  for (const auto& k : h.key_columns)
-    match += "h." + q.name(k) + " = " + rows + "." + q.name(k) + " AND ";
-  return "closed AS (UPDATE " + h.qualified_table + " h SET " + kValidTo + " = now() FROM " +
-         rows + " WHERE " + match + "h." + kValidTo + " = 'infinity' RETURNING 1)";
+  std::string match, whole, picked;
+  for (const auto& k : h.key_columns) {
+    match += " AND h." + q.name(k) + " = ANY (ARRAY(SELECT " + q.name(k) + " FROM " + rows + "))";
+    whole += (whole.empty() ? "" : ", ") + ("h." + q.name(k));
+    picked += (picked.empty() ? "" : ", ") + q.name(k);
+  }
+  if (h.key_columns.size() > 1)
+    match += " AND ((" + whole + ") IN (SELECT " + picked + " FROM " + rows + ")) IS TRUE";
+  return "closed AS (UPDATE " + h.qualified_table + " h SET " + kValidTo + " = now() WHERE h." + kValidTo +
+         " = 'infinity'" + match + " RETURNING 1)";
 }
 
 }  // namespace

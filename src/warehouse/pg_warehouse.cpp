@@ -12,6 +12,7 @@
 #include "core/redact.h"
 #include "warehouse/catalog_sql.h"
 #include "warehouse/db_error.h"
+#include "warehouse/history_catch_up.h"
 #include "warehouse/history_plan.h"
 #include "warehouse/naming.h"
 #include "warehouse/schema_plan.h"
@@ -84,11 +85,24 @@ class PgWarehouse final : public Warehouse {
       warehouse::Quoting q{[&](const std::string& s) { return tx.quote_name(s); },
                            [&](const std::string& s) { return tx.quote(s); }};
       auto table = warehouse::make_plan(spec, fields, state, q);
-      if (spec.history)
-        warehouse::plan_history(
+      if (spec.history) {
+        auto history = warehouse::plan_history(
             spec, table,
             warehouse::read_existing(tx, spec.schema, warehouse::history_table_name(spec.table)),
             q);
+        // A catalog older than ccetl.runs.history (discover does not apply the catalog) cannot
+        // tell; the run applies the catalog first and does.
+        if (!history.seed && table.schema.blockers.empty() &&
+            !tx.exec("SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON "
+                     "c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE n.nspname = 'ccetl' AND c.relname = 'runs' AND a.attname = 'history' "
+                     "AND NOT a.attisdropped")
+                 .empty() &&
+            !tx.exec1(warehouse::history_kept_sql(spec, q))[0].as<bool>())
+          table.schema.notes.push_back(
+              "the last successful run of " + spec.schema + "." + spec.table +
+              " did not keep its history: the next run catches the history up with the table");
+      }
       return table.schema;
     });
   }

@@ -7,8 +7,9 @@
 //   DDL      ADD COLUMN / widening / view re-creation / unique index, at commit, each attempt in
 //            a savepoint under SET LOCAL lock_timeout, retried a few times (apply_schema_changes);
 //            the view's lock is taken before the table's, in the order readers of the view take
-//            them, so the change never deadlocks with them
-//   merge    upsert or replace from staging, deletes, rejects, run row, COMMIT
+//            them, so the change never deadlocks with them (the same for a history table and
+//            its view, after the table's)
+//   merge    upsert or replace from staging, deletes, history catch-up, rejects, run row, COMMIT
 // Why: an ALTER takes an ACCESS EXCLUSIVE lock that is held until commit, and every reader of the
 // table and its view queues behind it, also while the ALTER itself waits for a long BI query.
 // Taken at the first page it was held for the whole download (minutes); now it is held only for
@@ -30,6 +31,7 @@
 #include "warehouse/completeness.h"
 #include "warehouse/copy_in.h"
 #include "warehouse/db_error.h"
+#include "warehouse/history_catch_up.h"
 #include "warehouse/history_sql.h"
 #include "warehouse/merge_sql.h"
 #include "warehouse/naming.h"
@@ -188,6 +190,11 @@ SchemaPlan PgTableLoad::prepare(const std::vector<Field>& fields) {
     if (!plan_.schema.blockers.empty())
       throw Error(ErrorKind::Permanent,
                   "cannot change " + what() + ": " + joined(plan_.schema.blockers, "; "));
+    // Before this run records its columns (history_kept_sql reads ccetl.columns' jobs).
+    if (history_ && !history_->seed) {
+      step = "checking whether the last run of " + what() + " kept its history";
+      history_->catch_up = !db_->tx->exec1(history_kept_sql(spec_, quoting()))[0].as<bool>();
+    }
     // A new table is seen by nobody before commit: shape it now. An existing table's changes
     // wait for commit() (see the top of this file).
     if (direct_)
@@ -439,6 +446,8 @@ RunCounts PgTableLoad::commit(const RunEnd& end) {
     } else if (!plan_.key_columns.empty()) {
       seed_history();
       merge_keyed(end, counts, messages);
+      step = "catching up the history of " + what();
+      catch_up_history(messages);
     } else
       replace_all(end, counts, messages);
     step = "recording rejects of " + what();
@@ -515,6 +524,19 @@ void PgTableLoad::seed_history() {
   if (!history_ || !history_->seed) return;
   if (history_->close_current) db_->tx->exec(history_close_current_sql(*history_));
   db_->tx->exec(history_seed_sql(plan_, *history_, quoting()));
+}
+
+// After runs that did not keep the history (history_catch_up.h): its current versions are made
+// to match the table's live rows, at T, after this run's merge and deletes have versioned theirs.
+void PgTableLoad::catch_up_history(std::vector<std::string>& messages) {
+  if (!history_ || !history_->catch_up) return;
+  Quoting q = quoting();
+  const auto closed = db_->tx->exec(history_catch_up_close_sql(plan_, *history_, q)).affected_rows();
+  const auto opened = db_->tx->exec(history_catch_up_open_sql(plan_, *history_, q)).affected_rows();
+  messages.push_back("history of " + spec_.schema + "." + spec_.table +
+                     " caught up with the table (the last successful run did not keep it): " +
+                     std::to_string(closed) + " versions closed, " + std::to_string(opened) +
+                     " opened");
 }
 
 void PgTableLoad::merge_keyed(const RunEnd& end, RunCounts& counts,
@@ -627,9 +649,10 @@ void PgTableLoad::write_run_row(const RunCounts& c, const std::vector<std::strin
   db_->tx->exec_params(
       "UPDATE ccetl.runs SET status = 'succeeded', finished_at = now(), pages = $2, "
       "rows_read = $3, inserted = $4, updated = $5, unchanged = $6, deleted = $7, rejected = $8, "
-      "duplicates = $9, messages = NULLIF($10, '') WHERE run_id = $1::uuid",
+      "duplicates = $9, messages = NULLIF($10, ''), history = $11 WHERE run_id = $1::uuid",
       run_id_, c.pages, c.rows_read, c.inserted, c.updated, c.unchanged, c.deleted, c.rejected,
-      c.duplicates, messages.empty() ? std::string() : sanitize_utf8(joined(messages, "\n")));
+      c.duplicates, messages.empty() ? std::string() : sanitize_utf8(joined(messages, "\n")),
+      history_.has_value());
 }
 
 // Each attempt runs all statements in a savepoint under SET LOCAL lock_timeout; a lock that is
@@ -650,19 +673,31 @@ void PgTableLoad::apply_schema_changes() {
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::subtransaction sub(*db_->tx, "ccetl_schema_change");
-      if (takes_exclusive_lock(plan_.schema.ddl)) {
-        // Readers of the view lock the view, then the table. Taking ours in that order too
-        // (a view's LOCK also locks its tables) means an ALTER TABLE followed by a view change
-        // can never deadlock with them.
-        step = "locking " + what() + " and its view for the schema change";
-        if (!sub.exec_params("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
-                             "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND "
-                             "c.relkind = 'v'",
-                             spec_.schema, view_name(spec_.table))
+      // Readers of a view lock the view, then its table. Taking ours in that order too (a
+      // view's LOCK also locks its tables), for the table and then for its history table, means
+      // an ALTER TABLE followed by a view change can never deadlock with them.
+      const auto& ddl = plan_.schema.ddl;
+      const std::size_t history_begin = history_ ? history_->ddl_begin : ddl.size();
+      const std::vector<std::string> table_ddl(ddl.begin(), ddl.begin() + history_begin);
+      const std::vector<std::string> history_ddl(ddl.begin() + history_begin, ddl.end());
+      auto lock = [&](const std::string& name, const char* relkind) {
+        if (!sub.exec_params("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                             "ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 "
+                             "AND c.relkind = $3",
+                             spec_.schema, name, std::string(relkind))
                  .empty())
-          sub.exec("LOCK TABLE " + sub.quote_name(spec_.schema) + "." + sub.quote_name(view_name(spec_.table)) +
+          sub.exec("LOCK TABLE " + sub.quote_name(spec_.schema) + "." + sub.quote_name(name) +
                    " IN ACCESS EXCLUSIVE MODE");
+      };
+      if (takes_exclusive_lock(table_ddl)) {
+        step = "locking " + what() + " and its view for the schema change";
+        lock(view_name(spec_.table), "v");
         sub.exec("LOCK TABLE " + plan_.qualified_table + " IN ACCESS EXCLUSIVE MODE");
+      }
+      if (takes_exclusive_lock(history_ddl)) {
+        step = "locking the history table of " + what() + " and its view for the schema change";
+        lock(view_name(history_table_name(spec_.table)), "v");
+        lock(history_table_name(spec_.table), "r");  // not yet there when this run creates it
       }
       for (const auto& sql : plan_.schema.ddl) {
         step = "changing " + what() + " (" + statement_summary(sql) + ")";

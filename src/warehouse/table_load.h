@@ -51,6 +51,7 @@ class PgTableLoad final : public TableLoad {
   bool try_add_primary_key();
   void merge_keyed(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   void seed_history();
+  void catch_up_history(std::vector<std::string>& messages);
   void replace_all(const RunEnd& end, RunCounts& counts, std::vector<std::string>& messages);
   void write_rejects();
   void write_run_row(const RunCounts& counts, const std::vector<std::string>& messages);

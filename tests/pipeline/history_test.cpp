@@ -149,3 +149,43 @@ TEST_CASE("history follows a new field; turned on later it starts from the table
   CHECK(agg(h, "id || ':' || coalesce(severity, '-')", as_of("bugs_history", between), "id") ==
         "BUG-0001:- BUG-0002:- BUG-0003:-");
 }
+
+TEST_CASE("history removed from the config for a run and put back catches up with the table") {
+  SyncHarness h;
+  Config with = h.config(kJob);
+  Config without = h.config(R"(  - name: bugs
+    source: {scope: project_feedback, project: WidgetPro, report: Bugs}
+    key: [ID]
+    deletes: hard
+)");
+  h.put_dataset(dataset(rows(1, 4)));
+  REQUIRE(h.run(with, "bugs").succeeded);
+  const std::string snapshot1 = agg(h, "id || ':' || summary", "centercode.bugs", "id");
+  const std::string between = now(h);
+
+  // Without history: BUG-0002 changes, BUG-0003 vanishes, BUG-0005 appears.
+  h.put_dataset(dataset(row(1) + "," + row(2, "fixed", 5) + "," + row(4) + "," + row(5)));
+  JobOutcome off = h.run(without, "bugs");
+  INFO(off.error);
+  REQUIRE(off.succeeded);
+  REQUIRE(off.counts.deleted == 1);
+
+  // With history again, the package unchanged since: only the catch-up can version those.
+  JobOutcome on = h.run(with, "bugs");
+  INFO(on.error);
+  REQUIRE(on.succeeded);
+  CHECK(on.counts.unchanged == 4);
+  std::string messages;
+  for (const auto& m : on.messages) messages += m + "\n";
+  CHECK_THAT(messages, Catch::Contains("caught up with the table") && Catch::Contains("2 versions closed, 2 opened"));
+  CHECK(agg(h, "id || ':' || summary || ':' || score", as_of("bugs_history", "now()"), "id") ==
+        agg(h, "id || ':' || summary || ':' || score", "centercode.bugs", "id"));
+  CHECK(agg(h, "id || ':' || summary", "centercode.bugs_history WHERE _valid_to < 'infinity'", "id") ==
+        "BUG-0002:crash BUG-0003:crash");
+  CHECK(agg(h, "id || ':' || summary", as_of("bugs_history", between), "id") == snapshot1);
+
+  // The next run with history runs no catch-up.
+  JobOutcome again = h.run(with, "bugs");
+  REQUIRE(again.succeeded);
+  for (const auto& m : again.messages) CHECK_THAT(m, !Catch::Contains("caught up"));
+}

@@ -130,3 +130,50 @@ TEST_CASE("releases post every field, links and FTP bucket files embedded as JSO
   CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
   CHECK(std::string(ledger[0][6].c_str()) == "Processing");
 }
+
+// An upload refused (4xx) was not applied: the row stays `sent` (the feedback exists) and the
+// next run uploads that file only. An upload answered 5xx after the server stored it may have
+// been applied: it is `unknown`, the row fails the run and is not uploaded again. Neither ever
+// creates a second feedback. Catches an upload failure that resends the create, or that
+// retries a 5xx'd upload.
+TEST_CASE("a refused upload is retried by the next run; an upload answered 5xx is unknown; one feedback",
+          "[push][feedback]") {
+  PushEnv env;
+  std::string shot = write_file("refused.png", std::string(1000, 'r'));
+  std::string log = write_file("lost.log", std::string(1000, 'l'));
+  auto job = env.job("fb_fail", PushTargetKind::Feedback, Scope::ProjectFeedback, "WidgetPro", "Mobile",
+                     "SELECT 1 AS k, " + kFeedbackColumns + ", '" + shot + "' AS shot, '" + log + "' AS log");
+  job.push->attachments = {{"Screenshot", "shot"}, {"CrashLog", "log"}};
+  env.put_faults(R"([{"kind": "error", "status": 400, "times": 1, "path": "fileElements/Screenshot"},
+                     {"kind": "error", "status": 502, "after": true, "times": 1, "path": "fileElements/CrashLog"}])");
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  CHECK_FALSE(out.succeeded);
+  auto uploads = [&](const std::string& element) {
+    int n = 0;
+    for (const auto& p : env.requests("POST")) n += p.path.find("fileElements/" + element) != std::string::npos;
+    return n;
+  };
+  auto creates = [&] {
+    int n = 0;
+    for (const auto& p : env.requests("POST")) n += p.path == "/api/v1/projects/WidgetPro/feedback/Mobile";
+    return n;
+  };
+  CHECK(uploads("Screenshot") == 1);  // the faults fired once each
+  CHECK(uploads("CrashLog") == 1);
+  auto files = env.query("SELECT element_key || ':' || state FROM ccetl.push_files WHERE job = 'fb_fail' "
+                         "ORDER BY element_key");
+  REQUIRE(files.size() == 2);
+  CHECK(std::string(files[0][0].c_str()) == "CrashLog:unknown");
+  CHECK(std::string(files[1][0].c_str()) == "Screenshot:failed");
+
+  out = env.run(job);
+  INFO(out.summary());
+  CHECK_FALSE(out.succeeded);  // the unknown upload still fails the run until a person resolves it
+  CHECK(uploads("Screenshot") == 2);  // the refused upload went again and arrived
+  CHECK(uploads("CrashLog") == 1);    // the one that may have arrived did not
+  CHECK(creates() == 1);
+  files = env.query("SELECT element_key || ':' || state FROM ccetl.push_files WHERE job = 'fb_fail' "
+                    "ORDER BY element_key");
+  CHECK(std::string(files[1][0].c_str()) == "Screenshot:uploaded");
+}

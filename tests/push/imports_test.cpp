@@ -50,29 +50,47 @@ TEST_CASE("user imports post email and poll to Succeeded or Failed, in both scop
 
 TEST_CASE("polling is bounded: an operation still queued keeps its status endpoint and the next run follows it",
           "[push][import][async]") {
-  PushEnv env;
-  auto job = env.job("import_slow", PushTargetKind::UserImport, Scope::CommunityUser, "", "Mobile",
-                     "SELECT 'slow@example.com' AS email", {"email"});
-  env.tuning().poll.timeout = std::chrono::milliseconds(1);
-  JobOutcome out = env.run(job);
-  INFO(out.summary());
-  REQUIRE(out.succeeded);
-  CHECK(out.counts.inserted == 0);
-  CHECK(out.unknown == 0);
-  auto ledger = env.ledger(job.name);
-  REQUIRE(ledger.size() == 1);
-  CHECK(std::string(ledger[0][1].c_str()) == "sent");  // pending, not unknown
-  CHECK(std::string(ledger[0][7].c_str()).find("/userImports/Mobile/status/") != std::string::npos);
-  CHECK(std::string(ledger[0][6].c_str()).empty());
-  CHECK(mentions_pending(out));
+  struct Queued {
+    const char* name;
+    PushTargetKind kind;
+    Scope scope;
+    const char* project;
+    const char* key;
+    const char* sql;
+    const char* status_path;
+  };
+  const std::vector<Queued> cases = {
+      {"import_slow", PushTargetKind::UserImport, Scope::CommunityUser, "", "Mobile",
+       "SELECT 'slow@example.com' AS email", "/userImports/Mobile/status/"},
+      {"macro_slow", PushTargetKind::MacroListener, Scope::ProjectUser, "WidgetPro", "Promotion",
+       "SELECT 'jim' AS email, 'jim' AS find", "/userMacroListeners/Promotion/status/"},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      PushEnv env;
+      auto job = env.job(c.name, c.kind, c.scope, c.project, c.key, c.sql, {"email"});
+      env.tuning().poll.timeout = std::chrono::milliseconds(1);
+      JobOutcome out = env.run(job);
+      INFO(out.summary());
+      REQUIRE(out.succeeded);
+      CHECK(out.counts.inserted == 0);
+      CHECK(out.unknown == 0);
+      auto ledger = env.ledger(job.name);
+      REQUIRE(ledger.size() == 1);
+      CHECK(std::string(ledger[0][1].c_str()) == "sent");  // pending, not unknown
+      CHECK(std::string(ledger[0][7].c_str()).find(c.status_path) != std::string::npos);
+      CHECK(std::string(ledger[0][6].c_str()).empty());
+      CHECK(mentions_pending(out));
 
-  // The next run polls the kept status endpoint, without a second import.
-  env.tuning().poll.timeout = std::chrono::milliseconds(5000);
-  out = env.run(job);
-  INFO(out.summary());
-  CHECK(out.counts.inserted == 1);
-  CHECK(env.requests("POST").size() == 1);
-  ledger = env.ledger(job.name);
-  CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
-  CHECK(std::string(ledger[0][6].c_str()) == "Succeeded");
+      // The next run polls the kept status endpoint, without a second request.
+      env.tuning().poll.timeout = std::chrono::milliseconds(5000);
+      out = env.run(job);
+      INFO(out.summary());
+      CHECK(out.counts.inserted == 1);
+      CHECK(env.requests("POST").size() == 1);
+      ledger = env.ledger(job.name);
+      CHECK(std::string(ledger[0][1].c_str()) == "succeeded");
+      CHECK(std::string(ledger[0][6].c_str()) == "Succeeded");
+    }
+  }
 }

@@ -106,11 +106,21 @@ TEST_CASE("bytea hex and array literals decode", "[push][attachments]") {
   CHECK(parse_pg_array("{}").empty());
   CHECK(parse_pg_array("{a,\"b c\",NULL,\"NULL\",\"q\\\"x\"}") ==
         std::vector<std::string>{"a", "b c", "NULL", "q\"x"});
-  auto files = attachments_from_cell("blob", oid::kByteaArray, std::string("{\"\\\\x4142\",\"\\\\x43\"}"));
+  std::optional<std::string> array = std::string("{\"\\\\x4142\",\"\\\\x43\"}");
+  auto files = attachments_from_cell(TypedColumn{"blob", oid::kByteaArray}, array);
   REQUIRE(files.size() == 2);
   CHECK(files[0].file_name == "blob-1.bin");
   CHECK(files[0].content == "AB");
   CHECK(files[1].content == "C");
+  // A cell the cursor decoded already: its bytes move into the attachment, not copied or decoded.
+  TypedColumn decoded{"log", oid::kBytea};
+  decoded.decoded_bytes = true;
+  std::optional<std::string> bytes = std::string("\\x41", 4);  // raw bytes that look like hex text
+  auto moved = attachments_from_cell(decoded, bytes);
+  REQUIRE(moved.size() == 1);
+  CHECK(moved[0].content == std::string("\\x41", 4));
+  CHECK(moved[0].file_name == "log.bin");
+  CHECK_FALSE(bytes.has_value());
 }
 
 TEST_CASE("file attachments are read from disk; the payload hash covers their content", "[push][attachments]") {

@@ -275,6 +275,18 @@ TEST_CASE("SIGTERM during a feedback's second upload: the upload is unknown, the
     INFO(name);
     CHECK(occurrences(env, std::string("\"fileName\":\"") + name + "\"") == 1);
   }
+  CHECK(env.scalar("SELECT state FROM ccetl.push_log WHERE job = 'fb'") == "unknown");
+
+  // A person finds a.png in Centercode: --applied settles it and nothing is uploaded again.
+  ProcResult applied = env.ccetl({"push", "retry", "--job", "fb", "--applied"});
+  INFO(applied.all());
+  CHECK(applied.exit_code == 0);
+  CHECK(env.scalar("SELECT state FROM ccetl.push_log WHERE job = 'fb'") == "succeeded");
+  ProcResult settled = env.run_job("fb");
+  INFO(settled.all());
+  CHECK(settled.exit_code == 0);
+  CHECK(occurrences(env, "\"fileName\":\"a.png\"") == 1);
+  CHECK(occurrences(env, post_to("/api/v1/projects/WidgetPro/feedback/Mobile")) == 1);
 }
 
 namespace {

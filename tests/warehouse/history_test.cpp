@@ -171,6 +171,26 @@ TEST_CASE("history of a fan-out job keys versions by project_key") {
                   "centercode.feedback_history WHERE _valid_to = 'infinity'") == "P1a P2b");
 }
 
+// The close matches each key column on its own (so the index serves it) and then the key as a
+// whole: (P1, 2) and (P2, 1) changing must not close (P1, 1) or (P2, 2), which match column by
+// column. Catches a close that drops the whole-key check.
+TEST_CASE("history of a fan-out job closes exactly the changed (project_key, ID) pairs") {
+  Db db;
+  auto spec = history_spec("pairs");
+  spec.project_key_column = true;
+  std::vector<ccetl::Field> f{field("ID", DataType::Integer), field("Title", DataType::String)};
+  auto rows = [&](const char* p1_2, const char* p2_1) {
+    return line(1, {"1", "a"}, std::nullopt, "P1") + line(2, {"2", p1_2}, std::nullopt, "P1") +
+           line(3, {"1", p2_1}, std::nullopt, "P2") + line(4, {"2", "a"}, std::nullopt, "P2");
+  };
+  db.run(spec, f, rows("a", "a"));
+  auto c = db.run(spec, f, rows("b", "b"));
+  CHECK(c.updated == 2);
+  CHECK(db.scalar("SELECT string_agg(project_key || id || title, ' ' ORDER BY project_key, id) FROM "
+                  "centercode.pairs_history WHERE _valid_to = 'infinity'") == "P11a P12b P21b P22a");
+  CHECK(db.count("SELECT count(*) FROM centercode.pairs_history") == 6);
+}
+
 TEST_CASE("schema changes reach the history table: new column, widening, renamed question") {
   Db db;
   auto spec = history_spec("survey");
@@ -253,4 +273,142 @@ TEST_CASE("a history table that outlived its table closes its versions when the 
   CHECK(db.scalar("SELECT string_agg(id::text, ' ' ORDER BY id) FROM centercode.users_history "
                   "WHERE _valid_to = 'infinity'") == "1");
   CHECK(as_of(db, "now()") == "1:Ann:10");
+}
+
+namespace {
+
+std::string joined_messages(const ccetl::RunCounts& c) {
+  std::string out;
+  for (const auto& m : c.messages) out += m + "\n";
+  return out;
+}
+
+// The versions of `id`'s row, oldest first, as "name:score", the current one marked.
+std::string versions(Db& db, const std::string& table, int id) {
+  return db.scalar("SELECT string_agg(name || ':' || score || CASE WHEN _valid_to = 'infinity' "
+                   "THEN ' current' ELSE '' END, ' ' ORDER BY _valid_from, _valid_to) FROM centercode." +
+                   table + "_history WHERE id = " + std::to_string(id));
+}
+
+}  // namespace
+
+TEST_CASE("history turned off and on again catches up with what changed meanwhile") {
+  const auto mode = GENERATE(ccetl::DeleteMode::Hard, ccetl::DeleteMode::Soft);
+  const bool soft = mode == ccetl::DeleteMode::Soft;
+  INFO((soft ? "soft deletes" : "hard deletes"));
+  const std::string table = soft ? "items" : "users";  // live() reads items without deleted rows
+  Db db;
+  auto spec = history_spec(table);
+  spec.deletes = mode;
+  db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 20}, {3, "Cy", 30}, {4, "Di", 40}}));
+  // A second run with history, unchanged: its predecessor kept the history, so no catch-up runs.
+  const std::string tuples_sql = "SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY id, _valid_from) "
+                                 "FROM centercode." + table + "_history";
+  const std::string tuples = db.scalar(tuples_sql);
+  auto kept = db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 20}, {3, "Cy", 30}, {4, "Di", 40}}));
+  CHECK_THAT(joined_messages(kept), !Catch::Contains("caught up"));
+  CHECK(db.scalar(tuples_sql) == tuples);
+  const std::string before_off = moment(db);
+
+  // History off: Bob changes, Cy is deleted, Ed is added; the history table sees none of it.
+  spec.history = false;
+  auto off = db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 21}, {4, "Di", 40}, {5, "Ed", 50}}));
+  REQUIRE(off.deleted == 1);
+  REQUIRE(db.scalar(tuples_sql) == tuples);
+  REQUIRE(as_of(db, "now()", table + "_history") != live(db, table));
+
+  // History on again. Di changes in this run too: the merge versions that; Bob's change and
+  // Ed's row from the run without history are unchanged in this one and only the catch-up
+  // versions them; Cy's version is closed although this run deletes nothing.
+  spec.history = true;
+  auto plan = db.wh->plan(spec, fields());  // what `ccetl discover` shows
+  std::string notes;
+  for (const auto& n : plan.notes) notes += n + "\n";
+  CHECK_THAT(notes, Catch::Contains("did not keep its history"));
+  auto on = db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 21}, {4, "Di", 41}, {5, "Ed", 50}}));
+  CHECK(on.updated == 1);
+  CHECK(on.unchanged == 3);
+  CHECK(on.deleted == 0);
+  CHECK_THAT(joined_messages(on), Catch::Contains("history of centercode." + table +
+                                                  " caught up with the table") &&
+                                      Catch::Contains("2 versions closed, 2 opened"));
+  CHECK(as_of(db, "now()", table + "_history") == live(db, table));
+  CHECK(as_of(db, "now()", table + "_history") == "1:Ann:10 2:Bob:21 4:Di:41 5:Ed:50");
+  CHECK(versions(db, table, 2) == "Bob:20 Bob:21 current");
+  CHECK(versions(db, table, 3) == "Cy:30");
+  CHECK(versions(db, table, 4) == "Di:40 Di:41 current");
+  CHECK(versions(db, table, 5) == "Ed:50 current");
+  // Everything the catch-up wrote is dated at this run's T, the run's finished_at.
+  const std::string t = "(SELECT finished_at FROM ccetl.runs ORDER BY started_at DESC LIMIT 1)";
+  CHECK(db.scalar("SELECT string_agg(id::text, ' ' ORDER BY id) FROM centercode." + table +
+                  "_history WHERE _valid_to = " + t) == "2 3 4");
+  CHECK(db.scalar("SELECT string_agg(id::text, ' ' ORDER BY id) FROM centercode." + table +
+                  "_history WHERE _valid_from = " + t) == "2 4 5");
+  CHECK(db.count("SELECT count(*) FROM centercode." + table + "_history WHERE _valid_from >= _valid_to") == 0);
+  CHECK(as_of(db, before_off, table + "_history") == "1:Ann:10 2:Bob:20 3:Cy:30 4:Di:40");
+  CHECK(db.scalar("SELECT history::text FROM ccetl.runs ORDER BY started_at DESC LIMIT 1") == "true");
+
+  // And the next run with history is a normal one again: no catch-up, no history row written.
+  plan = db.wh->plan(spec, fields());
+  for (const auto& n : plan.notes) CHECK_THAT(n, !Catch::Contains("did not keep its history"));
+  const std::string after = db.scalar(tuples_sql);
+  auto next = db.run(spec, fields(), rows({{1, "Ann", 10}, {2, "Bob", 21}, {4, "Di", 41}, {5, "Ed", 50}}));
+  CHECK(next.unchanged == 4);
+  CHECK_THAT(joined_messages(next), !Catch::Contains("caught up"));
+  CHECK(db.scalar(tuples_sql) == after);
+}
+
+TEST_CASE("widening a double column keeps the history's values as exact as the table's") {
+  Db db;
+  // Sessions default to the rounded float text (15 digits): the run must not depend on it.
+  db.exec("DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET extra_float_digits = 0', current_database()); END$$");
+  auto spec = history_spec("ratios");
+  spec.deletes = ccetl::DeleteMode::Keep;
+  std::vector<ccetl::Field> v1{field("ID", DataType::Integer), field("Ratio", DataType::Double)};
+  db.run(spec, v1, line(1, {"1", "0.30000000000000004"}) + line(2, {"2", "0.12345678901234568"}));
+  // The field becomes an integer: the column widens to numeric in both tables; rows 1 and 2 are
+  // not in this run and keep the values the widening converted.
+  std::vector<ccetl::Field> v2{field("ID", DataType::Integer), field("Ratio", DataType::Integer)};
+  db.run(spec, v2, line(3, {"3", "9007199254740993"}));
+  CHECK(db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                  "'centercode.ratios_history'::regclass AND attname = 'ratio'") == "numeric");
+  CHECK(db.scalar("SELECT ratio::text FROM centercode.ratios WHERE id = 1") == "0.30000000000000004");
+  CHECK(db.scalar("SELECT ratio::text FROM centercode.ratios_history WHERE id = 1") == "0.30000000000000004");
+  CHECK(db.scalar("SELECT ratio::text FROM centercode.ratios_history WHERE id = 2") == "0.12345678901234568");
+  CHECK(db.count("SELECT count(*) FROM centercode.ratios t JOIN centercode.ratios_history h USING (id) "
+                 "WHERE h._valid_to = 'infinity' AND h.ratio IS NOT DISTINCT FROM t.ratio") == 3);
+}
+
+TEST_CASE("history deletes are scoped to the projects proven complete") {
+  const auto mode = GENERATE(ccetl::DeleteMode::Hard, ccetl::DeleteMode::Soft);
+  INFO((mode == ccetl::DeleteMode::Soft ? "soft deletes" : "hard deletes"));
+  auto fan_rows = [](const std::string& project, int from, int to) {
+    std::string out;
+    for (int i = from; i <= to; ++i)
+      out += line(i, {std::to_string(i), project + std::to_string(i), "0"}, std::nullopt, project);
+    return out;
+  };
+  auto end_with = [](std::vector<ccetl::ProjectRead> projects) {
+    ccetl::RunEnd end;
+    end.projects = std::move(projects);
+    return end;
+  };
+  Db db;
+  auto spec = history_spec("fan");
+  spec.project_key_column = true;
+  spec.deletes = mode;
+  spec.max_delete_ratio = 1.0;
+  db.run(spec, fields(), fan_rows("A", 1, 3) + fan_rows("B", 1, 3),
+         end_with({{"A", "", 3, 0}, {"B", "", 3, 0}}));
+  // A is complete without its row 3; B's read is incomplete and misses its rows 2 and 3.
+  auto c = db.run(spec, fields(), fan_rows("A", 1, 2) + fan_rows("B", 1, 1),
+                  end_with({{"A", "", 2, 0}, {"B", "page 2 reported totalResults 5", 3, 0}}));
+  CHECK(c.deleted == 1);
+  CHECK(db.scalar("SELECT string_agg(project_key || id, ' ' ORDER BY project_key, id) FROM "
+                  "centercode.fan_history WHERE _valid_to < 'infinity'") == "A3");
+  CHECK(db.scalar("SELECT string_agg(project_key || id, ' ' ORDER BY project_key, id) FROM "
+                  "centercode.fan_history WHERE _valid_to = 'infinity'") == "A1 A2 B1 B2 B3");
+  CHECK(db.scalar("SELECT string_agg(project_key || id, ' ' ORDER BY project_key, id) FROM centercode.fan" +
+                  std::string(mode == ccetl::DeleteMode::Soft ? " WHERE _deleted_at IS NULL" : "")) ==
+        "A1 A2 B1 B2 B3");
 }
