@@ -58,7 +58,8 @@ StatusBoard::View StatusBoard::view() const {
   return view_;
 }
 
-StatusSite::StatusSite(const StatusBoard& board) : board_(board) {}
+StatusSite::StatusSite(const StatusBoard& board, std::chrono::milliseconds statement_timeout)
+    : board_(board), statement_timeout_(statement_timeout) {}
 StatusSite::~StatusSite() = default;
 
 std::optional<HttpPage> StatusSite::get(const std::string& path) {
@@ -71,7 +72,8 @@ std::optional<HttpPage> StatusSite::get(const std::string& path) {
   if (!view.config) return with_safety_headers(html(503, render_not_found("The configuration is not loaded yet.")));
   const Config& config = *view.config;
   // A reload may point at another database: the reader follows the configuration's DSN.
-  if (!reader_ || reader_->dsn() != config.warehouse.dsn) reader_ = std::make_unique<StatusReader>(config.warehouse.dsn);
+  if (!reader_ || reader_->dsn() != config.warehouse.dsn)
+    reader_ = std::make_unique<StatusReader>(config.warehouse.dsn, statement_timeout_);
 
   if (overview || api_list) {
     StatusSnapshot snap;

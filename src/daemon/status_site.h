@@ -7,6 +7,7 @@
 // therefore never waits for the scheduler, and the scheduler never waits for a page.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -20,6 +21,8 @@
 namespace ccetl {
 
 class StatusReader;
+
+inline constexpr std::chrono::milliseconds kPageStatementTimeout{2000};
 
 class StatusBoard {
  public:
@@ -38,7 +41,10 @@ class StatusBoard {
 
 class StatusSite {
  public:
-  explicit StatusSite(const StatusBoard& board);
+  // `statement_timeout` bounds each page's queries (the daemon keeps the default; tests that
+  // hold a lock on ccetl.runs pass a long one so a page stays blocked until they release it).
+  explicit StatusSite(const StatusBoard& board,
+                      std::chrono::milliseconds statement_timeout = kPageStatementTimeout);
   ~StatusSite();
 
   // The answer for `path` (no query string), or nullopt when `path` is not a status route.
@@ -49,6 +55,7 @@ class StatusSite {
 
  private:
   const StatusBoard& board_;
+  const std::chrono::milliseconds statement_timeout_;
   std::unique_ptr<StatusReader> reader_;
 };
 

@@ -2,7 +2,8 @@
 // loads / and /jobs/NAME from a running daemon, dumps the DOM after parsing and takes a
 // screenshot into build/test-output/status_browser/. Checks: the page rendered (the jobs table
 // holds every job), no element was injected by the error text, and chromium reported no
-// Content-Security-Policy violation (a wrong style hash would be one).
+// Content-Security-Policy violation (a wrong style hash would be one). Then / again with
+// JavaScript disabled: the page must list every job without any script.
 //
 // Without chromium the test fails when CI=true (bootstrap installs it, so its absence is a
 // broken setup) and is skipped with a warning elsewhere.
@@ -41,17 +42,26 @@ struct Rendered {
   std::string dom, log;
 };
 
+enum class Scripts { On, Off };
+
 // One headless chromium call under `timeout` (which kills chromium's whole process group),
-// printing the DOM and writing a screenshot.
-Rendered render(const std::string& chromium, const std::string& url, const fs::path& screenshot) {
+// printing the DOM and writing a screenshot. Scripts::Off blocks JavaScript through the fresh
+// profile's default content setting: this chromium (new headless mode) ignores
+// `--blink-settings=scriptEnabled=false`.
+Rendered render(const std::string& chromium, const std::string& url, const fs::path& screenshot,
+                Scripts scripts = Scripts::On) {
   fs::path profile = fs::temp_directory_path() / ("ccetl-chromium-" + std::to_string(::getpid()) + "-" +
                                                   screenshot.stem().string());
-  fs::create_directories(profile);
-  ChildProcess p("/usr/bin/timeout",
-                 {"-k", "3", "20", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--user-data-dir=" + profile.string(), "--enable-logging=stderr", "--v=0",
-                  "--window-size=1400,900", "--screenshot=" + screenshot.string(), "--dump-dom", url});
+  fs::create_directories(profile / "Default");
+  if (scripts == Scripts::Off)
+    std::ofstream(profile / "Default" / "Preferences")
+        << R"({"profile": {"default_content_setting_values": {"javascript": 2}}})";
+  std::vector<std::string> args = {
+      "-k", "3", "20", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+      "--user-data-dir=" + profile.string(), "--enable-logging=stderr", "--v=0",
+      "--window-size=1400,900", "--screenshot=" + screenshot.string(), "--dump-dom", url};
+  ChildProcess p("/usr/bin/timeout", args);
   auto code = p.wait(30s);
   std::error_code ec;
   fs::remove_all(profile, ec);
@@ -82,7 +92,8 @@ TEST_CASE("status page in headless chromium: every job rendered, nothing injecte
   }
   fs::path out = fs::path(build_binary("ccetl")).parent_path() / "test-output" / "status_browser";
   fs::create_directories(out);
-  for (const char* name : {"overview.png", "job.png"}) fs::remove(out / name);
+  for (const char* name : {"overview.png", "job.png", "overview-noscript.png", "noscript-probe.png"})
+    fs::remove(out / name);
 
   StatusDaemon d;
   Rendered overview = render(chromium, d.url("/"), out / "overview.png");
@@ -100,7 +111,22 @@ TEST_CASE("status page in headless chromium: every job rendered, nothing injecte
   CHECK_THAT(job.dom, Catch::Contains("<svg") && Catch::Contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
   check_no_injection(job);
 
-  for (const char* name : {"overview.png", "job.png"}) {
+  // With JavaScript off the page is the same: every job is in the DOM. First, that scripts are
+  // really off that way (a page whose script would rewrite its text keeps the text).
+  Rendered probe = render(chromium, "data:text/html,<p id=probe>script off</p><script>"
+                                    "document.getElementById('probe').textContent='script ran'</script>",
+                          out / "noscript-probe.png", Scripts::Off);
+  REQUIRE_THAT(probe.dom, Catch::Contains("<p id=\"probe\">script off</p>"));
+  Rendered no_js = render(chromium, d.url("/"), out / "overview-noscript.png", Scripts::Off);
+  INFO(no_js.dom);
+  REQUIRE_THAT(no_js.dom, Catch::Contains("<table class=\"jobs\">"));
+  for (const char* job : {"broken_push", "feedback_scores", "waiting_job"})
+    CHECK_THAT(no_js.dom, Catch::Contains(std::string("id=\"job-") + job + "\""));
+  CHECK_THAT(no_js.dom, Catch::Contains(">failed</span>") && Catch::Contains(">succeeded</span>") &&
+                            Catch::Contains(">never</span>"));
+  check_no_injection(no_js);
+
+  for (const char* name : {"overview.png", "job.png", "overview-noscript.png"}) {
     std::ifstream png(out / name, std::ios::binary);
     char magic[8] = {};
     png.read(magic, 8);

@@ -201,6 +201,38 @@ TEST_CASE("status page: a job is stale once its schedule passed two fire times s
   CHECK(j.stale(kNow + 100));
 }
 
+TEST_CASE("status page: a job's kind is pull, lookup or push, shown on every view") {
+  JobSpec pull;
+  pull.name = "p";
+  pull.source = SourceSpec{};
+  pull.source->report = "FeedbackScores";
+  JobSpec lookup = pull;
+  lookup.name = "l";
+  lookup.source->report.clear();
+  lookup.source->lookup = "users";
+  JobSpec push;
+  push.name = "s";
+  push.push = PushSpec{};
+  CHECK(job_kind(pull) == "pull");
+  CHECK(job_kind(lookup) == "lookup");
+  CHECK(job_kind(push) == "push");
+
+  Config config;
+  config.jobs = {pull, lookup, push};
+  StatusSnapshot snap;
+  snap.now = kNow;
+  for (const auto& spec : config.jobs) snap.jobs.push_back(summary_of(spec, config));
+  const std::string html = render_overview(snap);
+  CHECK_THAT(html.substr(pos(html, "l"), pos(html, "p") - pos(html, "l")), Catch::Contains("<td>lookup</td>"));
+  CHECK_THAT(status_list_json(snap), Catch::Contains("{\"job\": \"l\"") &&
+                                         Catch::Contains("\"kind\": \"lookup\", \"schedule\": \"manual\""));
+  JobDetail detail;
+  detail.now = kNow;
+  detail.summary = snap.jobs[1];
+  CHECK_THAT(render_job_page(detail), Catch::Contains("<dt>Kind</dt><dd>lookup</dd>"));
+  CHECK_THAT(job_detail_json(detail), Catch::Contains("\"kind\": \"lookup\""));
+}
+
 TEST_CASE("status page: API keys in run texts are masked") {
   RunRecord r = run("failed", kNow, kNow, 0, "401 for GET /x?apiKey=abc123 with key k-SECRET-1 and k-JOB-2");
   r.messages = "retrying with k-JOB-2";

@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <future>
+#include <map>
+#include <vector>
 
 #include "daemon/status_fixture.h"
 
@@ -46,6 +48,24 @@ std::string raw_exchange(int port, const std::string& request) {
   }
   ::close(fd);
   return out;
+}
+
+// Each object of the JSON array `json`, as member name -> the member's value as minified JSON.
+std::vector<std::map<std::string, std::string>> objects_of(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(json);
+  std::vector<std::map<std::string, std::string>> out;
+  for (simdjson::dom::object obj : doc.get_array()) {
+    auto& members = out.emplace_back();
+    for (auto member : obj) members[std::string(member.key)] = simdjson::minify(member.value);
+  }
+  return out;
+}
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + what.size())) ++n;
+  return n;
 }
 
 size_t at(const std::string& body, const std::string& text) {
@@ -158,11 +178,43 @@ TEST_CASE("status page: GET /api/jobs is the `ccetl status --json` list; /api/jo
                                      "\"last_success\": null, \"rows\": null, \"age_seconds\": null, \"error\": null"));
   CHECK(r.body.find(kKey) == std::string::npos);
 
-  // `ccetl status --json` prints the same list (ages and next runs aside: the command has no scheduler).
+  // `ccetl status --json` prints the same list: the same jobs in the same order, each with the
+  // same members and the same values, except what depends on the moment or on the scheduler
+  // (age_seconds; next_run, which the command, having no scheduler, leaves null).
   RunResult cli = run_binary("ccetl", {"status", "-c", d.harness().config_path(), "--json"});
   REQUIRE(cli.code == 0);
-  CHECK_THAT(cli.out, Catch::Contains("{\"job\": \"waiting_job\", \"last_run\": null, \"status\": null"));
   CHECK_THAT(cli.out, Catch::Contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 co"));
+  auto from_cli = objects_of(cli.out), from_api = objects_of(r.body);
+  REQUIRE(from_api.size() == 3);
+  REQUIRE(from_cli.size() == from_api.size());
+  for (size_t i = 0; i < from_api.size(); ++i) {
+    auto& api = from_api[i];
+    auto& command = from_cli[i];
+    INFO("job " << api["job"]);
+    for (const char* member : {"job", "kind", "schedule", "status", "state", "rows", "rows_read", "rows_written",
+                               "error", "last_run", "last_success", "finished_at", "duration_seconds", "stale",
+                               "stale_at", "age_seconds", "next_run"})
+      CHECK(api.count(member) == 1);
+    std::vector<std::string> api_keys, command_keys;
+    for (const auto& [k, v] : api) api_keys.push_back(k);
+    for (const auto& [k, v] : command) command_keys.push_back(k);
+    CHECK(command_keys == api_keys);
+    for (const auto& [k, v] : api) {
+      if (k == "age_seconds" || k == "next_run") continue;
+      INFO("member " << k);
+      CHECK(command[k] == v);
+    }
+    CHECK(command["next_run"] == "null");
+    CHECK((command["age_seconds"] == "null") == (api["age_seconds"] == "null"));
+  }
+  // The values compared are the fixture's, not two equal blanks.
+  CHECK(from_api[0]["kind"] == "\"pull\"");
+  CHECK(from_api[0]["rows"] == "5");
+  CHECK(from_api[0]["next_run"] != "null");  // the daemon's scheduler knows it
+  CHECK(from_api[1]["kind"] == "\"push\"");
+  CHECK(from_api[1]["status"] == "\"failed\"");
+  CHECK_THAT(from_api[1]["error"], Catch::Contains("<script>alert(1)</script> & co"));
+  CHECK(from_api[2]["schedule"] == "\"manual\"");
 
   HttpResult one = http.get("/api/jobs/feedback_scores");
   REQUIRE(one.status == 200);
@@ -177,6 +229,54 @@ TEST_CASE("status page: GET /api/jobs is the `ccetl status --json` list; /api/jo
   }
   CHECK(runs == 1);
   CHECK_THAT(one.body, Catch::Contains("{\"name\": \"centercode.feedback_scores\", \"rows\": 5, \"estimated\": false}"));
+}
+
+TEST_CASE("status page: a job page shows its newest 50 runs of 60, newest first") {
+  StatusDaemon d;
+  // waiting_job never runs by itself: these 60 are all its runs; run g started g hours ago and
+  // read g rows, so runs 1..50 are the newest and 51..60 must not be shown.
+  d.harness().query(
+      "INSERT INTO ccetl.runs (job, status, started_at, finished_at, pages, rows_read, inserted, messages) "
+      "SELECT 'waiting_job', CASE WHEN g % 7 = 0 THEN 'failed' ELSE 'succeeded' END, "
+      "now() - g * interval '1 hour', now() - g * interval '1 hour' + interval '30 seconds', 1, g, g, 'run ' || g "
+      "FROM generate_series(1, 60) g");
+  REQUIRE(d.harness().count("SELECT count(*) FROM ccetl.runs WHERE job = 'waiting_job'") == 60);
+  HttpTestClient http = d.http();
+
+  HttpResult api = http.get("/api/jobs/waiting_job");
+  REQUIRE(api.status == 200);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(api.body);
+  CHECK(std::string_view(doc["job"].get_string()) == "waiting_job");
+  CHECK(int64_t(doc["rows"]) == 1);  // the summary's last run is the newest
+  simdjson::dom::array runs = doc["runs"].get_array();
+  REQUIRE(runs.size() == 50);
+  std::string previous_start;
+  int64_t n = 0;
+  for (simdjson::dom::element run : runs) {
+    ++n;
+    INFO("run " << n);
+    CHECK(int64_t(run["rows_read"]) == n);
+    CHECK(std::string_view(run["messages"].get_string()) == "run " + std::to_string(n));
+    std::string start(std::string_view(run["started_at"].get_string()));
+    if (!previous_start.empty()) CHECK(start < previous_start);  // ISO 8601 UTC: text order is time order
+    previous_start = start;
+  }
+
+  HttpResult page = http.get("/jobs/waiting_job");
+  REQUIRE(page.status == 200);
+  const std::string& b = page.body;
+  CHECK_THAT(b, Catch::Contains("<h2>Last 50 runs</h2>"));
+  CHECK(occurrences(b, "<tr><td><span class=\"badge b-") == 50);  // one table row per run
+  CHECK(occurrences(b, "<rect ") == 50);                           // one chart bar per run
+  CHECK_THAT(b, Catch::Contains(">50 rows</text>"));               // the chart's maximum: run 50's
+  size_t last = 0;
+  for (int g = 1; g <= 50; ++g) {
+    size_t p = at(b, "<pre>run " + std::to_string(g) + "</pre>");
+    CHECK(p > last);
+    last = p;
+  }
+  for (int g = 51; g <= 60; ++g) CHECK(b.find("<pre>run " + std::to_string(g) + "</pre>") == std::string::npos);
 }
 
 TEST_CASE("status page: a locked ccetl.runs neither hangs the page nor delays /healthz") {
