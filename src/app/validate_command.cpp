@@ -3,6 +3,7 @@
 #include "app/commands.h"
 #include "app/load_config_or_report.h"
 #include "app/logging.h"
+#include "config/warnings.h"
 #include "warehouse/dsn_syntax.h"
 
 namespace ccetl {
@@ -56,6 +57,7 @@ int validate_command(const ValidateArgs& args) {
                 "sends each row key once\n",
                 args.config_path.c_str(), job.mark.line, job.name.c_str(), effect);
   }
+  for (const auto& warning : config_warnings(config)) std::printf("%s\n", warning.to_string().c_str());
   std::printf("%s: ok, %zu job(s)\n", args.config_path.c_str(), config.jobs.size());
   if (!config.unset_env.empty()) {
     std::string names;

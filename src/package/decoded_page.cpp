@@ -15,6 +15,7 @@ void DecodedPage::clear() {
   rows_emitted = 0;
   rows_read = 0;
   key_rejects = 0;
+  key_reject_rows.clear();
   rejects.clear();
 }
 

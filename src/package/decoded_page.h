@@ -2,6 +2,7 @@
 // that the loader copies bytes without looking at cells.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,6 +18,18 @@ struct Paging {
   int64_t total_pages = 0;
   int64_t results_per_page = 0;
   int64_t total_results = 0;
+};
+
+// A 128-bit content digest (XXH3-128) of one decoded row: its cells as rendered, NULLs marked,
+// _multi_values, and the raw text of a rejected key value. Two reads of the same source row
+// (a row repeated across a page boundary) have equal digests; so do two distinct rows with
+// identical content, which is why a count of distinct digests can only fall short of the rows
+// read, never exceed it.
+struct RowDigest {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  friend bool operator==(const RowDigest&, const RowDigest&) = default;
+  friend auto operator<=>(const RowDigest&, const RowDigest&) = default;
 };
 
 // Options fixed for a whole run.
@@ -53,6 +66,9 @@ struct DecodedPage {
   int64_t rows_emitted = 0;  // lines in copy_text
   int64_t rows_read = 0;     // rows present in the page, rejected ones included
   int64_t key_rejects = 0;   // rows not emitted because a key cell was missing, NULL or empty
+  // One digest per row counted in key_rejects, in row order: what lets a run count the distinct
+  // rows rejected for a bad key when a shifting package serves one twice.
+  std::vector<RowDigest> key_reject_rows;
   std::vector<Reject> rejects;
 
   void clear();

@@ -1,5 +1,8 @@
 #include "package/row_assembler.h"
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -98,6 +101,24 @@ void RowAssembler::reject(std::string_view field, std::string_view raw_value,
   out_->rejects.push_back(std::move(r));
 }
 
+RowDigest RowAssembler::row_digest(std::string_view key_raw) {
+  // Cells are COPY-escaped (no raw tab or newline inside), so tabs and the newline before
+  // `key_raw` keep the parts apart.
+  digest_buf_.clear();
+  for (const Slot& s : slots_) {
+    if (s.null)
+      digest_buf_.append("\\N", 2);
+    else
+      digest_buf_.append(row_buf_, s.offset, s.length);
+    digest_buf_.push_back('\t');
+  }
+  digest_buf_.append(multi_buf_);
+  digest_buf_.push_back('\n');
+  digest_buf_.append(key_raw);
+  const XXH128_hash_t h = XXH3_128bits(digest_buf_.data(), digest_buf_.size());
+  return RowDigest{h.high64, h.low64};
+}
+
 void RowAssembler::end_row() {
   // A key cell that is missing, NULL or empty ("" in JSON `values`, a quoted "" in CSV) cannot
   // identify a row: loading it would collapse every such row into one.
@@ -122,6 +143,7 @@ void RowAssembler::end_row() {
         rejects.resize(first);
         reject(name, "", reason);
       }
+      out_->key_reject_rows.push_back(row_digest(rejects.back().raw_value));
       ++out_->key_rejects;
       return;
     }

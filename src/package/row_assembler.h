@@ -54,6 +54,10 @@ class RowAssembler {
   size_t cells_completed() const { return cells_done_; }
 
  private:
+  // The digest of the current row (DecodedPage::key_reject_rows): its cells in field order as
+  // they would be copied, _multi_values and `key_raw`, the rejected key's raw text.
+  RowDigest row_digest(std::string_view key_raw);
+
   struct Slot {
     uint32_t offset = 0;
     uint32_t length = 0;
@@ -72,6 +76,7 @@ class RowAssembler {
   size_t cells_done_ = 0;
   std::string row_buf_;
   std::string multi_buf_;
+  std::string digest_buf_;
 };
 
 }  // namespace ccetl::package_detail

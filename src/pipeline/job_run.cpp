@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "api/api_error.h"
 #include "api/endpoints.h"
@@ -47,6 +48,10 @@ struct ProjectState {
   std::string page1_content_type;
   int64_t pages_read = 0;
   bool skipped = false;  // its package answered 404 while it was loaded
+  // The distinct rows rejected for a bad key (read.key_rejects is their count): a row served
+  // twice (a package shifting under the read repeats a row at a page boundary) counts once, as
+  // its key would, so a repeat cannot stand in for a row that was never read.
+  std::set<RowDigest> bad_key_rows;
 
   void note_incomplete(std::string why) {
     if (read.incomplete.empty()) read.incomplete = std::move(why);
@@ -162,7 +167,8 @@ void load_page(RunState& s, ProjectState& p, int64_t page_no, Response& response
     s.messages.push_back(where + ": " + why);
     p.note_incomplete(why);
   }
-  p.read.key_rejects += s.page.key_rejects;
+  p.bad_key_rows.insert(s.page.key_reject_rows.begin(), s.page.key_reject_rows.end());
+  p.read.key_rejects = static_cast<int64_t>(p.bad_key_rows.size());
   p.rows_read += s.page.rows_read;
   ++p.pages_read;
   stage_page(s, page_no, response);

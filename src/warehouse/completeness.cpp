@@ -27,7 +27,7 @@ CompleteScope judge_completeness(const RunEnd& end, const std::map<std::string, 
       const int64_t n = it == staged.end() ? 0 : it->second;
       if (n + p.key_rejects != p.total_results)
         why = std::to_string(n) + (keyed ? " distinct keys" : " rows") + " + " +
-              std::to_string(p.key_rejects) + " rows rejected for a bad key = " +
+              std::to_string(p.key_rejects) + " distinct rows rejected for a bad key = " +
               std::to_string(n + p.key_rejects) + " rows of " + std::to_string(p.total_results) +
               " announced (totalResults)";
     }

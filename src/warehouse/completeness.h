@@ -2,8 +2,8 @@
 // with `deletes:`) or replaced (full refresh). Pure: the loader passes in what it counted in
 // staging. The rule (docs/warehouse.md, "Complete") per project: the pipeline saw every page with
 // paging equal to page 1's (ProjectRead::incomplete empty) and, when the API announced
-// totalResults, distinct keys staged (rows, for a full refresh) plus rows rejected for a bad key
-// equal it. Nothing is summed across projects: one project's growth never hides another's loss.
+// totalResults, distinct keys staged (rows, for a full refresh) plus distinct rows rejected for
+// a bad key equal it. Nothing is summed across projects: one project's growth never hides another's loss.
 #pragma once
 
 #include <cstdint>

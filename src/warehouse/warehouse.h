@@ -100,7 +100,9 @@ struct ProjectRead {
   std::string project;         // project_key; empty when the job does not fan out
   std::string incomplete;      // why the read is known incomplete; empty when the pipeline's checks passed
   int64_t total_results = -1;  // page 1's totalResults; -1 when the API announces none (lookups)
-  int64_t key_rejects = 0;     // rows not staged because a key cell was missing, NULL or empty
+  // Distinct rows not staged because a key cell was missing, NULL or empty: a row read twice
+  // counts once (the pipeline compares content digests), like a key read twice.
+  int64_t key_rejects = 0;
 };
 
 // How a run ended, as the loader needs to know it when committing.

@@ -1,6 +1,8 @@
 // Data-package pages: the reference examples, typed cells, multi-valued cells, rejects, keys.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "core/error.h"
 #include "package/decoder.h"
 #include "test_util.h"
@@ -292,4 +294,26 @@ TEST_CASE("a row rejected for its key gives one reject, whatever else was wrong 
   CHECK(page.rejects[0].reason == "empty key field 'ID'");
   CHECK(page.rejects[1].row_seq == 2);  // a loaded row keeps its value rejects
   CHECK(page.rejects[1].reason == "not an integer");
+}
+
+TEST_CASE("each row rejected for its key has a content digest: equal for the same row, not for others",
+          "[package][json][keys]") {
+  // Rows 1 and 3 are the same row (as a shifting package serves a row twice); 2 differs only in
+  // N; 4 only in its rejected key's raw text; 5 only in a multi-valued cell.
+  const std::string fields = R"([{"name":"ID","dataType":"string"},{"name":"N","dataType":"integer"},)"
+                             R"({"name":"T","dataType":"string"}])";
+  const std::string data =
+      R"([[{"fieldOrdinal":0,"values":[""]},{"fieldOrdinal":1,"values":[1]},{"fieldOrdinal":2,"values":["x"]}],)"
+      R"([{"fieldOrdinal":0,"values":[""]},{"fieldOrdinal":1,"values":[2]},{"fieldOrdinal":2,"values":["x"]}],)"
+      R"([{"fieldOrdinal":0,"values":[""]},{"fieldOrdinal":1,"values":[1]},{"fieldOrdinal":2,"values":["x"]}],)"
+      R"([{"fieldOrdinal":0,"values":["a\u0000"]},{"fieldOrdinal":1,"values":[1]},{"fieldOrdinal":2,"values":["x"]}],)"
+      R"([{"fieldOrdinal":0,"values":[""]},{"fieldOrdinal":1,"values":[1]},{"fieldOrdinal":2,"values":["x","y"]}]])";
+  DecodeOptions options;
+  options.key_fields = {"ID"};
+  DecodedPage page = decode(package_json(fields, data), options);
+  CHECK(page.key_rejects == 5);
+  REQUIRE(page.key_reject_rows.size() == 5);
+  const auto& d = page.key_reject_rows;
+  CHECK(d[0] == d[2]);
+  CHECK(std::set<RowDigest>(d.begin(), d.end()).size() == 4);
 }

@@ -77,7 +77,7 @@ TEST_CASE("a shift that leaves the announced totals stale is caught by the disti
   CHECK(shifted.counts.duplicates == 1);  // the fault fired
   CHECK(shifted.counts.deleted == 0);
   CHECK(h.count("SELECT count(*) FROM centercode.bugs") == 9);
-  CHECK_THAT(messages_of(h, shifted.run_id), Catch::Contains("8 distinct keys + 0 rows rejected for a bad key = 8 rows of 9"));
+  CHECK_THAT(messages_of(h, shifted.run_id), Catch::Contains("8 distinct keys + 0 distinct rows rejected for a bad key = 8 rows of 9"));
 
   // The same package read without the shift is complete, and a row really gone is deleted.
   h.put_faults(R"({"rules": []})");
@@ -86,6 +86,34 @@ TEST_CASE("a shift that leaves the announced totals stale is caught by the disti
   REQUIRE(clean.succeeded);
   CHECK(clean.counts.deleted == 1);
   CHECK(h.count("SELECT count(*) FROM centercode.bugs WHERE id = 'BUG-0009'") == 0);
+}
+
+TEST_CASE("a bad-key row read twice counts once: it cannot stand in for a row never read", "[completeness][keys]") {
+  SyncHarness h;
+  // Row 3 has an empty key. Pages of 3: [1, 2, ""], [4, 5, 6], [7, 8, 9].
+  const std::string blank = R"(["", "blank"])";
+  h.put_dataset(dataset("WidgetPro", rows(1, 2) + "," + blank + "," + rows(4, 9)));
+  Config config = h.config(job("bugs", "hard"));
+  JobOutcome first = h.run(config, "bugs");
+  REQUIRE(first.succeeded);
+  REQUIRE(h.count("SELECT count(*) FROM centercode.bugs") == 8);
+  // From page 2 on one row more at the front, totals left stale: page 2 repeats the blank-key
+  // row and BUG-0009 is never served. Counted per page, 7 distinct keys + 2 bad-key rejects
+  // would equal the 9 announced and BUG-0009 would be deleted although it was never read.
+  h.put_faults(R"({"rules": [{"kind": "rows_insert", "path": "Bugs", "page": 2, "count": 1, "staleTotals": true}]})");
+  JobOutcome shifted = h.run(config, "bugs");
+  INFO(shifted.summary());
+  REQUIRE(shifted.succeeded);
+  CHECK(shifted.counts.rows_read == 9);
+  // The fault fired: the blank-key row was served (and rejected) twice.
+  CHECK(h.count("SELECT count(*) FROM ccetl.rejects WHERE run_id = '" + shifted.run_id +
+                "' AND reason = 'empty key field ''ID'''") == 2);
+  CHECK(shifted.counts.deleted == 0);
+  CHECK(h.count("SELECT count(*) FROM centercode.bugs WHERE id = 'BUG-0009'") == 1);
+  CHECK(h.count("SELECT count(*) FROM centercode.bugs") == 8);
+  CHECK_THAT(messages_of(h, shifted.run_id),
+             Catch::Contains("deletes skipped: the read is incomplete: 7 distinct keys + 1 distinct rows rejected "
+                             "for a bad key = 8 rows of 9 announced (totalResults)"));
 }
 
 TEST_CASE("fan-out: one project's shortfall is not hidden by another's, deletes are per project", "[completeness]") {
@@ -116,19 +144,39 @@ TEST_CASE("fan-out: one project's shortfall is not hidden by another's, deletes 
 
 TEST_CASE("a full refresh replaces only a complete snapshot", "[completeness]") {
   SyncHarness h;
-  h.put_dataset(dataset("WidgetPro", rows(1, 10)));
+  h.put_dataset(dataset("WidgetPro", rows(1, 9)));  // pages of 3: 3, 3, 3
   Config config = h.config(R"(  - name: snap
     source: {scope: project_feedback, project: WidgetPro, report: Bugs}
 )");
   REQUIRE(h.run(config, "snap").succeeded);
+
+  // A row inserted at the front after page 1, with totals that follow: page 2 repeats BUG-0003
+  // and BUG-0009 slides onto a page 4 that page 1 never announced. 9 rows are read of the 9
+  // page 1 announced, so only the comparison of every page's totals with page 1's tells.
+  h.put_faults(R"({"rules": [{"kind": "rows_insert", "path": "Bugs", "page": 2, "count": 1}]})");
+  JobOutcome grown = h.run(config, "snap");
+  INFO(grown.summary());
+  REQUIRE(grown.succeeded);
+  CHECK(grown.counts.rows_read == 9);
+  CHECK(h.count("SELECT count(*) FROM ccetl.rejects WHERE run_id = '" + grown.run_id + "'") == 0);
+  CHECK(grown.counts.deleted == 0);
+  CHECK(h.count("SELECT count(*) FROM centercode.snap") == 9);
+  CHECK(h.count("SELECT count(*) FROM centercode.snap WHERE id = 'BUG-0009'") == 1);  // not replaced
+  CHECK(h.count("SELECT count(*) FROM centercode.snap WHERE id = 'BUG-0003'") == 1);
+  std::string msgs = messages_of(h, grown.run_id);
+  CHECK_THAT(msgs, Catch::Contains("full refresh skipped"));
+  CHECK_THAT(msgs, Catch::Contains("page 2 reported totalResults 10 and totalPages 4, page 1 9 and 3"));
+
+  // A row deleted at the front with totals left stale: one row is never served and the rows
+  // read fall short of totalResults.
   h.put_faults(R"({"rules": [{"kind": "rows_delete", "path": "Bugs", "page": 2, "count": 1, "staleTotals": true}]})");
-  JobOutcome shifted = h.run(config, "snap");
-  INFO(shifted.summary());
-  REQUIRE(shifted.succeeded);
-  CHECK(shifted.counts.rows_read == 9);  // the fault fired: one row was skipped
-  CHECK(shifted.counts.deleted == 0);
-  CHECK(h.count("SELECT count(*) FROM centercode.snap") == 10);
-  CHECK_THAT(messages_of(h, shifted.run_id), Catch::Contains("full refresh skipped"));
+  JobOutcome shrunk = h.run(config, "snap");
+  INFO(shrunk.summary());
+  REQUIRE(shrunk.succeeded);
+  CHECK(shrunk.counts.rows_read == 8);  // the fault fired: one row was skipped
+  CHECK(shrunk.counts.deleted == 0);
+  CHECK(h.count("SELECT count(*) FROM centercode.snap") == 9);
+  CHECK_THAT(messages_of(h, shrunk.run_id), Catch::Contains("full refresh skipped: the read is incomplete: 8 rows"));
 }
 
 TEST_CASE("a CSV package cut short never deletes or replaces", "[completeness][csv]") {

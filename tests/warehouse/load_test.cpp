@@ -227,3 +227,25 @@ TEST_CASE("a missing key field is a Config error") {
     CHECK_THAT(std::string(e.what()), Catch::Contains("Nope"));
   }
 }
+
+TEST_CASE("adding time_zone reads stored timestamps as local times in the zone; rows read again are right") {
+  // docs/warehouse.md, "Dates": the ALTER's USING `col AT TIME ZONE zone` is right for local
+  // times, shifts values stored from offsets (held as UTC), and a run that reads a row again
+  // rewrites it from the API's value.
+  Db db;
+  auto spec = keyed_spec("events");
+  std::vector<ccetl::Field> fields{field("ID", DataType::Integer), field("When", DataType::Date)};
+  // 1 and 2 came with an offset (rendered as UTC), 3 without one.
+  db.run(spec, fields,
+         line(1, {"1", "2024-07-01 10:00:00+00:00"}) + line(2, {"2", "2024-07-01 10:00:00+00:00"}) +
+             line(3, {"3", "2024-07-01 10:00:00"}));
+  spec.time_zone = "America/New_York";
+  db.run(spec, fields, line(1, {"1", "2024-07-01 10:00:00+00:00"}));  // only row 1 is read again
+  auto utc = [&](int id) {
+    return db.scalar("SELECT (f_when AT TIME ZONE 'UTC')::text FROM centercode.events WHERE id = " +
+                     std::to_string(id));
+  };
+  CHECK(utc(1) == "2024-07-01 10:00:00");  // rewritten from the API's instant
+  CHECK(utc(2) == "2024-07-01 14:00:00");  // not read again: shifted by New York's offset
+  CHECK(utc(3) == "2024-07-01 14:00:00");  // a local time, now read in New York: right
+}

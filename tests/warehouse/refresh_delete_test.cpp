@@ -165,19 +165,23 @@ TEST_CASE("deletes and full refreshes are scoped to the projects proven complete
   spec.project_key_column = true;
   spec.deletes = ccetl::DeleteMode::Hard;
   spec.max_delete_ratio = 1.0;
-  db.run(spec, kv_fields(), fan_rows("A", 1, 4) + fan_rows("B", 1, 4) + fan_rows("C", 1, 4),
-         end_with({{"A", "", 4, 0}, {"B", "", 4, 0}, {"C", "", 4, 0}}));
-  REQUIRE(db.count("SELECT count(*) FROM centercode.fan") == 12);
+  db.run(spec, kv_fields(),
+         fan_rows("A", 1, 4) + fan_rows("B", 1, 4) + fan_rows("C", 1, 4) + fan_rows("D", 1, 4),
+         end_with({{"A", "", 4, 0}, {"B", "", 4, 0}, {"C", "", 4, 0}, {"D", "", 4, 0}}));
+  REQUIRE(db.count("SELECT count(*) FROM centercode.fan") == 16);
   // A: complete (2 rows + 1 bad-key reject = 3 announced). B: the pipeline saw its paging change.
-  // C: 2 rows read of 4 announced. D was not read at all (skipped).
+  // C: 2 rows read of 4 announced. D was not read at all (skipped: a 404, or no longer in the
+  // job's project list): it has no rows and no ProjectRead in this run.
   auto c = db.run(spec, kv_fields(), fan_rows("A", 1, 2) + fan_rows("B", 1, 1) + fan_rows("C", 1, 2),
                   end_with({{"A", "", 3, 1}, {"B", "page 2 reported totalResults 5", 4, 0}, {"C", "", 4, 0}}));
   CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'A'") == 2);
   CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'B'") == 4);
   CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'C'") == 4);
+  CHECK(db.count("SELECT count(*) FROM centercode.fan WHERE project_key = 'D'") == 4);
   CHECK(c.deleted == (keyed ? 2 : 4));  // a refresh replaces all of A's rows
   const std::string messages = db.scalar("SELECT messages FROM ccetl.runs ORDER BY started_at DESC LIMIT 1");
   CHECK_THAT(messages, Catch::Contains("for project 'B': the read is incomplete: page 2 reported totalResults 5"));
   CHECK_THAT(messages, Catch::Contains("for project 'C': the read is incomplete: 2"));
   CHECK_THAT(messages, !Catch::Contains("project 'A'"));
+  CHECK_THAT(messages, !Catch::Contains("project 'D'"));
 }
