@@ -31,12 +31,29 @@ CREATE TABLE IF NOT EXISTS ccetl.runs (
   messages    text,
   error       text
 );
-CREATE INDEX IF NOT EXISTS runs_job_started ON ccetl.runs (job, started_at DESC);
--- Push runs: rows whose outcome is unknown (sent, count under `inserted`; failed, under `rejected`).
-ALTER TABLE ccetl.runs ADD COLUMN IF NOT EXISTS unknown bigint NOT NULL DEFAULT 0;
--- Pull runs: whether the run kept the table's history (`history: true`). A run with history
--- after one without catches the history up with the table (docs/warehouse.md, History tables).
-ALTER TABLE ccetl.runs ADD COLUMN IF NOT EXISTS history boolean;
+-- Indexes and added columns are created only when missing, never with IF NOT EXISTS alone:
+-- CREATE INDEX and ALTER TABLE take their lock (SHARE, ACCESS EXCLUSIVE) before they look, so
+-- every start would queue behind a run that holds a catalog table (a history run reads
+-- ccetl.runs in its transaction; a run writes its rejects), and every reader behind the start.
+DO $$
+BEGIN
+  IF to_regclass('ccetl.runs_job_started') IS NULL THEN
+    CREATE INDEX runs_job_started ON ccetl.runs (job, started_at DESC);
+  END IF;
+  -- Push runs: rows whose outcome is unknown (sent, count under `inserted`; failed, under
+  -- `rejected`).
+  IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'ccetl.runs'::regclass
+                 AND attname = 'unknown' AND NOT attisdropped) THEN
+    ALTER TABLE ccetl.runs ADD COLUMN unknown bigint NOT NULL DEFAULT 0;
+  END IF;
+  -- Pull runs: whether the run kept the table's history (`history: true`). A run with history
+  -- after one without catches the history up with the table (docs/warehouse.md, History tables).
+  IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'ccetl.runs'::regclass
+                 AND attname = 'history' AND NOT attisdropped) THEN
+    ALTER TABLE ccetl.runs ADD COLUMN history boolean;
+  END IF;
+END
+$$;
 
 -- Values (or rows) that could not be loaded; written in the run's transaction.
 CREATE TABLE IF NOT EXISTS ccetl.rejects (
@@ -49,8 +66,16 @@ CREATE TABLE IF NOT EXISTS ccetl.rejects (
   reason      text NOT NULL,
   recorded_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS rejects_run ON ccetl.rejects (run_id);
-CREATE INDEX IF NOT EXISTS rejects_job_recorded ON ccetl.rejects (job, recorded_at);
+DO $$
+BEGIN
+  IF to_regclass('ccetl.rejects_run') IS NULL THEN
+    CREATE INDEX rejects_run ON ccetl.rejects (run_id);
+  END IF;
+  IF to_regclass('ccetl.rejects_job_recorded') IS NULL THEN
+    CREATE INDEX rejects_job_recorded ON ccetl.rejects (job, recorded_at);
+  END IF;
+END
+$$;
 
 -- Generated columns by field identity (questionId-based when the API sends one), so a renamed
 -- question keeps its column across runs.

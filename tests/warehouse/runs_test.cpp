@@ -141,6 +141,32 @@ TEST_CASE("ensure_catalog is idempotent and applies sql/001_catalog.sql, compile
   CHECK(db.scalar("SELECT state FROM ccetl.push_log") == "intent");
 }
 
+// A start (ensure_catalog) while runs hold catalog tables: a history run reads ccetl.runs in
+// its transaction, a run writes its rejects. CREATE INDEX / ALTER TABLE ... IF NOT EXISTS would
+// queue for their locks behind those runs (and every reader of ccetl.runs behind them), then
+// fail after lock_timeout (30 s); the catalog creates only what is missing and takes no lock.
+// Also: an older catalog gets the missing index and columns.
+TEST_CASE("ensure_catalog neither waits for runs holding catalog tables nor misses what an older catalog lacks") {
+  Db db;
+  pqxx::connection holder(db.dsn);
+  pqxx::work held(holder);
+  held.exec("LOCK TABLE ccetl.runs IN ACCESS SHARE MODE");
+  held.exec("LOCK TABLE ccetl.rejects IN ROW EXCLUSIVE MODE");
+  auto start = ccetl::connect_warehouse(db.dsn);
+  CHECK_NOTHROW(start->ensure_catalog());
+  held.abort();
+
+  db.exec("ALTER TABLE ccetl.runs DROP COLUMN history");
+  db.exec("ALTER TABLE ccetl.runs DROP COLUMN unknown");
+  db.exec("DROP INDEX ccetl.rejects_run");
+  db.exec("DROP INDEX ccetl.runs_job_started");
+  db.wh->ensure_catalog();
+  CHECK(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'ccetl.runs'::regclass AND attname IN "
+                 "('history', 'unknown') AND NOT attisdropped") == 2);
+  CHECK(db.scalar("SELECT to_regclass('ccetl.rejects_run') IS NOT NULL AND "
+                  "to_regclass('ccetl.runs_job_started') IS NOT NULL") == "t");
+}
+
 TEST_CASE("a lost connection during a run is a Transient error; the run can still be failed") {
   Db db;
   auto spec = keyed_spec();
