@@ -9,22 +9,23 @@ namespace {
 
 // Closes at T the current versions of the keys that CTE `rows` returns. The keys are matched
 // with `= ANY (ARRAY(...))` on each key column, which the partial index on current versions
-// (history_plan.cpp) serves with one probe per key, and not with a join: the planner sizes
+// (history_plan.cpp) serves with one probe per key, and not with a join alone: the planner sizes
 // `rows` (a data-modifying CTE) from the staging table, so it would hash the whole history
 // table, which grows with every version kept, to close a few rows (measured at 300k rows:
-// 0.65 s of seq scan to close 2 877 versions). A composite key (fan-out) also checks the key as
-// a whole, as a hashed filter on the probed rows (`IS TRUE` keeps it a filter, not a join).
+// 0.65 s of seq scan to close 2 877 versions). A composite key (fan-out) is then also joined as
+// a whole to the distinct keys: the probed rows are few, so any join method is cheap (an
+// `IN (SELECT ...)` filter instead is hashed only when `rows`' estimate fits in work_mem, and is
+// otherwise a rescan of `rows` per probed row).
 std::string close_versions_cte(const HistoryPlan& h, const Quoting& q, const std::string& rows) {
-  std::string match, whole, picked;
+  std::string match, whole;
   for (const auto& k : h.key_columns) {
     match += " AND h." + q.name(k) + " = ANY (ARRAY(SELECT " + q.name(k) + " FROM " + rows + "))";
-    whole += (whole.empty() ? "" : ", ") + ("h." + q.name(k));
-    picked += (picked.empty() ? "" : ", ") + q.name(k);
+    whole += " AND h." + q.name(k) + " = r." + q.name(k);
   }
-  if (h.key_columns.size() > 1)
-    match += " AND ((" + whole + ") IN (SELECT " + picked + " FROM " + rows + ")) IS TRUE";
-  return "closed AS (UPDATE " + h.qualified_table + " h SET " + kValidTo + " = now() WHERE h." + kValidTo +
-         " = 'infinity'" + match + " RETURNING 1)";
+  const bool composite = h.key_columns.size() > 1;
+  return "closed AS (UPDATE " + h.qualified_table + " h SET " + kValidTo + " = now()" +
+         (composite ? " FROM (SELECT DISTINCT " + q.names(h.key_columns) + " FROM " + rows + ") r" : "") +
+         " WHERE h." + kValidTo + " = 'infinity'" + match + (composite ? whole : "") + " RETURNING 1)";
 }
 
 }  // namespace
