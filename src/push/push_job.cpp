@@ -46,8 +46,17 @@ class PushRun {
   void run() {
     ledger_ = std::make_unique<Ledger>(config_.warehouse.dsn, job_.name, dry_run_);
     // Rows with attachments may carry megabytes of bytea each: read them one at a time.
+    // Bytea cells are decoded in the cursor (and then moved into the upload) only for columns
+    // that serve one attachment and nothing else: a key, find or body column must keep
+    // PostgreSQL's text, and a second element needs the cell again.
+    std::map<std::string, int> uses;
+    for (const auto& [element, column] : spec_.attachments) ++uses[column];
+    for (const auto& column : spec_.key) uses[column] += 2;
+    for (const auto& [path, column] : spec_.body) uses[column] += 2;
+    uses["find"] += 2;
     std::set<std::string> attachment_columns;
-    for (const auto& [element, column] : spec_.attachments) attachment_columns.insert(column);
+    for (const auto& [element, column] : spec_.attachments)
+      if (uses[column] == 1) attachment_columns.insert(column);
     QueryCursor query(config_.warehouse.dsn, spec_.sql, spec_.attachments.empty() ? kBatchRows : 1,
                       attachment_columns);
     TypedResult batch;

@@ -96,6 +96,27 @@ TEST_CASE("feedback with a single bytea attachment", "[push][feedback]") {
   CHECK(posts[1].files.at(0) == std::make_pair(std::string("log.bin"), uint64_t(11)));
 }
 
+// A bytea column that is also the row's key and serves two file elements: the key keeps
+// PostgreSQL's text (\x...), as the ledger has always recorded it, and both elements get the
+// bytes. Catches the cursor decoding (and the first element taking) a cell that others need.
+TEST_CASE("a bytea attachment column that is also the key and serves two elements keeps its text for the key",
+          "[push][feedback][bytea]") {
+  PushEnv env;
+  auto job = env.job("fb_bytea_key", PushTargetKind::Feedback, Scope::ProjectFeedback, "WidgetPro", "Mobile",
+                     "SELECT " + kFeedbackColumns + ", convert_to('trace', 'UTF8') AS log", {"log"});
+  job.push->attachments = {{"CrashLog", "log"}, {"Screenshot", "log"}};
+  JobOutcome out = env.run(job);
+  INFO(out.summary());
+  REQUIRE(out.succeeded);
+  auto ledger = env.ledger(job.name);
+  REQUIRE(ledger.size() == 1);
+  CHECK(std::string(ledger[0][0].c_str()) == "[\"\\\\x7472616365\"]");
+  auto posts = env.requests("POST");
+  REQUIRE(posts.size() == 3);
+  CHECK(posts[1].files.at(0).second == 5);
+  CHECK(posts[2].files.at(0).second == 5);
+}
+
 TEST_CASE("releases post every field, links and FTP bucket files embedded as JSON", "[push][release]") {
   PushEnv env;
   auto job = env.job(
