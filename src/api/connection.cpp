@@ -82,12 +82,16 @@ struct Connection::Impl {
   BodyPool* bodies = nullptr;  // where sized bodies get their buffers (optional)
   std::optional<Proxy> proxy;  // set: TCP goes to the proxy, then CONNECT to the origin
   bool connected = false;
+  // Set while a cancelled or timed-out exchange is drained: an operation already completed
+  // (a resolve, a connect) must not go on to open a socket or write the request.
+  bool stopping = false;
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
   // Closes the sockets; pending operations complete with operation_aborted. The stream
   // objects stay alive for them.
   void close_sockets() {
+    stopping = true;
     beast::error_code ignored;
     resolver.cancel();
     if (secure) beast::get_lowest_layer(*secure).socket().close(ignored);
@@ -145,6 +149,7 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
   // Through a proxy only the proxy's name is resolved here; it resolves the origin's.
   const std::string& dial_host = proxy ? proxy->host : origin.host;
   auto results = co_await resolver.async_resolve(dial_host, proxy ? proxy->port : origin.port, token);
+  if (!ec && stopping) ec = net::error::operation_aborted;
   if (ec) {
     fail(out, Failure::Network, std::string(proxy ? "cannot resolve proxy " : "cannot resolve ") + dial_host + ": " +
                                     ec.message());
@@ -157,6 +162,7 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
   auto connect_deadline = std::min(deadline, Clock::now() + limits.connect_timeout);
   lowest().expires_at(connect_deadline);
   co_await lowest().async_connect(results, token);
+  if (!ec && stopping) ec = net::error::operation_aborted;
   if (ec) {
     fail(out, ec == beast::error::timeout ? Failure::Timeout : Failure::Network,
          "cannot connect to " + (proxy ? "proxy " + proxy->shown : origin.host_header()) + ": " +
@@ -176,6 +182,7 @@ net::awaitable<bool> Connection::Impl::connect(Limits limits, Clock::time_point 
     secure->set_verify_callback(ssl::host_name_verification(origin.host));
     lowest().expires_at(connect_deadline);
     co_await secure->async_handshake(ssl::stream_base::client, token);
+    if (!ec && stopping) ec = net::error::operation_aborted;
     if (ec) {
       if (ec == beast::error::timeout)
         fail(out, Failure::Timeout, "TLS handshake with " + origin.host_header() + " timed out");
@@ -379,6 +386,7 @@ Outcome Connection::exchange(const HttpRequest& request, const Limits& limits) {
   Outcome out;
   auto deadline = Clock::now() + limits.request_timeout;
   bool done = false;
+  c.stopping = false;
   c.ioc.restart();
   net::co_spawn(c.ioc, c.run(request, limits, deadline, out), [&](std::exception_ptr e) {
     done = true;
