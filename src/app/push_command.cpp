@@ -11,6 +11,7 @@
 #include "core/redact.h"
 #include "push/json_text.h"
 #include "push/ledger.h"
+#include "warehouse/warehouse.h"
 
 namespace ccetl {
 namespace {
@@ -89,6 +90,16 @@ int push_retry_command(const PushRetryArgs& args) {
   std::vector<std::string> keys;
   for (const auto& k : args.keys) keys.push_back(row_key_of(k));
   try {
+    // A run of the job holds its advisory lock while it sends: re-marking the row it has in
+    // flight (`intent`) would let a crash of that run send it a second time.
+    auto lock = connect_warehouse(config->warehouse.dsn);
+    if (!lock->try_lock_job(job->name)) {
+      std::fprintf(stderr,
+                   "ccetl: job '%s' is running in another process (its advisory lock is held); run push retry "
+                   "after that run has ended\n",
+                   job->name.c_str());
+      return kExitUnavailable;
+    }
     push::Ledger ledger(config->warehouse.dsn, job->name, /*read_only=*/false);
     std::map<std::string, push::LedgerEntry> before;
     if (!keys.empty()) before = ledger.load();

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "reliability/rel_support.h"
+#include "warehouse/warehouse.h"
 
 using namespace ccetl::test::rel;
 
@@ -89,4 +90,25 @@ TEST_CASE("push retry --applied --key settles a created feedback whose attachmen
   INFO(again.all());
   CHECK(again.exit_code == 2);
   CHECK(again.err.find("state succeeded, not unknown or failed; left as is") != std::string::npos);
+}
+
+// While a run of the job holds its lock (it may be sending the row that is `intent` right now),
+// push retry changes nothing: re-marking that row would let a crash of the run resend it.
+TEST_CASE("push retry refuses while a run of the job holds its lock", "[push][recovery]") {
+  RelEnv env;
+  env.write_config(kComments);
+  REQUIRE(env.run_job("comments").exit_code == 0);  // creates the catalog and the ledger row
+  env.query("UPDATE ccetl.push_log SET state = 'intent' WHERE job = 'comments'");
+  auto running = ccetl::connect_warehouse(env.dsn());
+  REQUIRE(running->try_lock_job("comments"));
+  ProcResult retry = env.ccetl({"push", "retry", "--job", "comments"});
+  INFO(retry.all());
+  CHECK(retry.exit_code == 3);
+  CHECK(retry.err.find("is running in another process") != std::string::npos);
+  CHECK(env.scalar("SELECT state FROM ccetl.push_log WHERE job = 'comments'") == "intent");
+  running->unlock_job("comments");
+  ProcResult after = env.ccetl({"push", "retry", "--job", "comments"});
+  INFO(after.all());
+  CHECK(after.exit_code == 0);
+  CHECK(env.scalar("SELECT state FROM ccetl.push_log WHERE job = 'comments'") == "failed");
 }
